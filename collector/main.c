@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * flowtally-collector: placeholder that answers -h and -V only.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+main(int argc, char *argv[])
+{
+	if (argc > 1 && strcmp(argv[1], "-V") == 0) {
+		printf("flowtally-collector %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	printf("usage: flowtally-collector [-hV]\n");
+	return argc > 1 && strcmp(argv[1], "-h") == 0 ? 0 : 1;
+}
