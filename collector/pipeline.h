@@ -26,7 +26,7 @@ void pipeline_free(struct pipeline *pl);
 
 /* The receive side's status, shown by `flowtally --status`. */
 void pipeline_set_status(struct pipeline *pl, pipeline_status_fn fn,
-                         void *data);
+			 void *data);
 
 /* One decoded record. Never blocks, never logs per record. */
 void pipeline_record(struct pipeline *pl, const struct flowrec *rec);

@@ -49,7 +49,7 @@ ft_addr_parse(const char *s, struct ft_addr *a, GError **err)
 		return TRUE;
 	}
 	g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
-	            "'%s' is not an IPv4 or IPv6 address", s);
+		    "'%s' is not an IPv4 or IPv6 address", s);
 	return FALSE;
 }
 
@@ -74,7 +74,7 @@ ft_prefix_parse(const char *s, struct ft_addr *a, uint8_t *plen, GError **err)
 	n = strtoul(slash + 1, &end, 10);
 	if (slash[1] == '\0' || *end != '\0' || n > max) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
-		            "'%s': prefix length must be 0 to %lu", s, max);
+			    "'%s': prefix length must be 0 to %lu", s, max);
 		return FALSE;
 	}
 	*plen = n;
@@ -99,7 +99,7 @@ ft_addr_mask(struct ft_addr *a, uint8_t plen)
 
 gboolean
 ft_prefix_contains(const struct ft_addr *p, uint8_t plen,
-                   const struct ft_addr *a)
+		   const struct ft_addr *a)
 {
 	struct ft_addr m;
 

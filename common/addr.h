@@ -33,13 +33,13 @@ gboolean ft_addr_parse(const char *s, struct ft_addr *a, GError **err);
 
 /* Parse "addr/len" (or a bare address: full length). */
 gboolean ft_prefix_parse(const char *s, struct ft_addr *a, uint8_t *plen,
-                         GError **err);
+			 GError **err);
 
 /* Clear every bit past `plen`. */
 void ft_addr_mask(struct ft_addr *a, uint8_t plen);
 
 /* TRUE if `a` lies in prefix `p`/`plen` of the same family. */
 gboolean ft_prefix_contains(const struct ft_addr *p, uint8_t plen,
-                            const struct ft_addr *a);
+			    const struct ft_addr *a);
 
 #endif

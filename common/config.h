@@ -78,14 +78,14 @@ void cfg_free(struct cfg *cfg);
  */
 gboolean cfg_load_file(struct cfg *cfg, const char *path, GError **err);
 gboolean cfg_load_string(struct cfg *cfg, const char *name, const char *text,
-                         GError **err);
+			 GError **err);
 
 /*
  * Set one key from the command line; it wins over the file. `plugin` is
  * NULL for a global value.
  */
 gboolean cfg_set(struct cfg *cfg, const char *key, const char *plugin,
-                 const char *value, GError **err);
+		 const char *value, GError **err);
 
 /*
  * Checks that need the whole file: per-plugin lines naming undeclared
@@ -109,7 +109,7 @@ gboolean cfg_is_set(const struct cfg *cfg, const char *plugin, const char *key);
 gboolean cfg_bool(const struct cfg *cfg, const char *plugin, const char *key);
 uint64_t cfg_uint(const struct cfg *cfg, const char *plugin, const char *key);
 uint64_t cfg_duration(const struct cfg *cfg, const char *plugin,
-                      const char *key);
+		      const char *key);
 uint64_t cfg_size(const struct cfg *cfg, const char *plugin, const char *key);
 /* A CFG_T_LIST or CFG_T_HOSTPORTS value split into items (g_strfreev). */
 gchar **cfg_list(const struct cfg *cfg, const char *plugin, const char *key);

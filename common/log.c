@@ -30,10 +30,11 @@ static struct {
 	enum log_sink sink;
 	char *path;
 	FILE *file;
-} lg = {"flowtally", LOG_LVL_INFO, LOG_SINK_STDERR, NULL, NULL};
+} lg = { "flowtally", LOG_LVL_INFO, LOG_SINK_STDERR, NULL, NULL };
 
-static const char *const level_names[] = {"error", "warning", "info", "debug"};
-static const int level_prio[] = {LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG};
+static const char *const level_names[] = { "error", "warning", "info",
+					   "debug" };
+static const int level_prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
 void
 log_init(const char *ident, enum log_level level)
@@ -162,7 +163,7 @@ LOG_AT(log_debug, LOG_LVL_DEBUG)
  */
 static void
 glib_handler(const gchar *domain, GLogLevelFlags flags, const gchar *message,
-             gpointer data)
+	     gpointer data)
 {
 	enum log_level level = LOG_LVL_DEBUG;
 

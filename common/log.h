@@ -39,6 +39,6 @@ void log_info(const char *fmt, ...) FT_PRINTF(1, 2);
 void log_debug(const char *fmt, ...) FT_PRINTF(1, 2);
 void log_msg(enum log_level level, const char *fmt, ...) FT_PRINTF(2, 3);
 void log_vmsg(enum log_level level, const char *fmt, va_list ap)
-        FT_PRINTF(2, 0);
+	FT_PRINTF(2, 0);
 
 #endif

@@ -22,8 +22,8 @@ bad(GError **err, const char *s, const char *what)
 gboolean
 val_bool(const char *s, gboolean *out, GError **err)
 {
-	static const char *const yes[] = {"true", "yes", "on", "1"};
-	static const char *const no[] = {"false", "no", "off", "0"};
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(yes); i++) {
@@ -65,9 +65,9 @@ val_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, GError **err)
 		return bad(err, s, "a whole number");
 	if (n < min || n > max) {
 		g_set_error(err, FT_ERROR, FT_ERROR_RANGE,
-		            "'%s' is out of range %" G_GUINT64_FORMAT
-		            " to %" G_GUINT64_FORMAT,
-		            s, min, max);
+			    "'%s' is out of range %" G_GUINT64_FORMAT
+			    " to %" G_GUINT64_FORMAT,
+			    s, min, max);
 		return FALSE;
 	}
 	*out = n;
@@ -80,8 +80,8 @@ unit_secs(const char *u)
 	static const struct {
 		const char *name;
 		uint64_t secs;
-	} units[] = {{"", 1},     {"s", 1},     {"m", 60},
-	             {"h", 3600}, {"d", 86400}, {"w", 604800}};
+	} units[] = { { "", 1 },     { "s", 1 },     { "m", 60 },
+		      { "h", 3600 }, { "d", 86400 }, { "w", 604800 } };
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(units); i++)
@@ -147,7 +147,7 @@ val_size(const char *s, uint64_t *bytes, GError **err)
 	}
 	if (n > UINT64_MAX / mul) {
 		g_set_error(err, FT_ERROR, FT_ERROR_RANGE, "'%s' is too large",
-		            s);
+			    s);
 		return FALSE;
 	}
 	*bytes = n * mul;

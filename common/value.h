@@ -16,7 +16,7 @@ gboolean val_bool(const char *s, gboolean *out, GError **err);
 
 /* A decimal integer in [min, max]. */
 gboolean val_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out,
-                  GError **err);
+		  GError **err);
 
 /* "30", "30s", "5m", "1h", "1d", "1w": seconds. */
 gboolean val_duration(const char *s, uint64_t *secs, GError **err);
