@@ -38,4 +38,13 @@
 #define QPROTO_MAX_LINE    65536
 #define QPROTO_MAX_QUERIES 4096
 
+/*
+ * The socket of a memory plugin without imt_path whose name is "default"
+ * (an unnamed `memory` plugin), and the CLI's default -p. Timestamps in
+ * ROW lines carry six digits of microseconds ("1700000002.500000").
+ */
+#ifdef FT_RUNSTATEDIR
+#define FT_DEFAULT_IMT_PATH FT_RUNSTATEDIR "/flowtally/default.sock"
+#endif
+
 #endif
