@@ -41,8 +41,12 @@ struct plugin_ops {
 	void *(*new)(const struct cfg *cfg, const struct plugin_ctx *ctx,
 		     GError **err);
 
-	/* Add one record's counters under a packed key. Never blocks. */
-	void (*add)(void *p, const uint8_t *key, const struct aggctr *ctr);
+	/*
+	 * Add one record's counters under a packed key. Never blocks.
+	 * FALSE when the store is full and the record is lost (the
+	 * pipeline counts it per plugin).
+	 */
+	gboolean (*add)(void *p, const uint8_t *key, const struct aggctr *ctr);
 
 	/* About once a second, wall clock in ms; NULL if not needed. */
 	void (*tick)(void *p, uint64_t now_ms);
