@@ -48,6 +48,14 @@ struct plugin_ops {
 	 */
 	gboolean (*add)(void *p, const uint8_t *key, const struct aggctr *ctr);
 
+	/*
+	 * Optional; when set the pipeline calls it instead of add(), with
+	 * the record's end time (flowrec end_ms, epoch ms), for stores that
+	 * keep history bins by the time a flow ended (sqlite3, print).
+	 */
+	gboolean (*add_at)(void *p, const uint8_t *key,
+			   const struct aggctr *ctr, uint64_t end_ms);
+
 	/* About once a second, wall clock in ms; NULL if not needed. */
 	void (*tick)(void *p, uint64_t now_ms);
 
