@@ -17,15 +17,20 @@
  *   SINCE                   seconds since the last clear, or "never"
  *   STATUS                  status lines
  *
+ * Words of a request line are separated by one tab too
+ * ("MATCH\tsrc_host,dst_host\tRESET"); query lines hold canonical values
+ * (as in ROW lines).
+ *
  * Replies:
  *   COLS <prims>            for DUMP and MATCH: the table's aggregated
  *                           primitives, in client column order, comma
  *                           separated ("" for `none`), then ",flows" if
  *                           flows are aggregated
  *   ROW <q> <v>... <packets> <flows> <bytes>
- *                           one entry: <q> is the query index (0 for
- *                           DUMP), then one value per column in COLS
- *                           order, canonical text: addresses and MACs in
+ *                           one entry: <q> is the 0-based index of
+ *                           the query it matched (0 for DUMP), then
+ *                           one value per column in COLS order,
+ *                           canonical text: addresses and MACs in
  *                           text, protocols and TCP flags as numbers,
  *                           timestamps as "<sec>.<usec>" since the epoch
  *   LINE <text>             one line of SINCE or STATUS output
