@@ -71,8 +71,9 @@ ft_prefix_parse(const char *s, struct ft_addr *a, uint8_t *plen, GError **err)
 		*plen = max;
 		return TRUE;
 	}
+	/* strtoul() alone would take " 8" and "+8". */
 	n = strtoul(slash + 1, &end, 10);
-	if (slash[1] == '\0' || *end != '\0' || n > max) {
+	if (!g_ascii_isdigit(slash[1]) || *end != '\0' || n > max) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
 			    "'%s': prefix length must be 0 to %lu", s, max);
 		return FALSE;

@@ -106,7 +106,7 @@ cur_peek_u16(const struct cursor *c, size_t at, uint16_t *v)
 {
 	uint16_t n;
 
-	if (cur_left(c) < at + 2)
+	if (at > cur_left(c) || cur_left(c) - at < 2)
 		return -1;
 	memcpy(&n, c->buf + c->off + at, 2);
 	*v = ntohs(n);

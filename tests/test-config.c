@@ -457,31 +457,29 @@ static const struct CMUnitTest others[] = {
 	cmocka_unit_test(test_design_seed), cmocka_unit_test(test_file),
 };
 
-static void
-add_case(GArray *t, const char *name, CMUnitTestFunction fn, const void *c)
-{
-	struct CMUnitTest one = { 0 };
+#define N_CASES                                                                \
+	(G_N_ELEMENTS(goods) + G_N_ELEMENTS(bads) + G_N_ELEMENTS(others))
 
-	one.name = name;
-	one.test_func = fn;
-	one.initial_state = (void *)c;
-	g_array_append_val(t, one);
+static void
+add_case(struct CMUnitTest *t, const char *name, CMUnitTestFunction fn,
+	 const void *c)
+{
+	t->name = name;
+	t->test_func = fn;
+	t->initial_state = (void *)c;
 }
 
 int
 main(void)
 {
-	GArray *t = g_array_new(FALSE, FALSE, sizeof(struct CMUnitTest));
-	size_t i;
-	int rc;
+	struct CMUnitTest tests[N_CASES] = { { 0 } };
+	size_t i, n = 0;
 
 	for (i = 0; i < G_N_ELEMENTS(goods); i++)
-		add_case(t, goods[i].what, test_good, &goods[i]);
+		add_case(&tests[n++], goods[i].what, test_good, &goods[i]);
 	for (i = 0; i < G_N_ELEMENTS(bads); i++)
-		add_case(t, bads[i].what, test_bad, &bads[i]);
-	g_array_append_vals(t, others, G_N_ELEMENTS(others));
-	rc = _cmocka_run_group_tests("config", (struct CMUnitTest *)t->data,
-				     t->len, NULL, NULL);
-	g_array_free(t, TRUE);
-	return rc;
+		add_case(&tests[n++], bads[i].what, test_bad, &bads[i]);
+	for (i = 0; i < G_N_ELEMENTS(others); i++)
+		tests[n++] = others[i];
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }
