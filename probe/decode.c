@@ -1,43 +1,660 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Packet decoding (stub until the decoder lands): every frame is dropped
- * as an unknown link type.
+ * Packet decoding: walks one frame from its link header through VLAN
+ * tags, MPLS labels, PPPoE and PPP down to the outermost IPv4 or IPv6
+ * header and its transport header, and fills a struct pkt for the flow
+ * cache. Tunnels (GRE, IP-in-IP) stop the walk: they are counted by their
+ * outer header, which is what crossed the wire being watched.
  */
+#include <string.h>
+
+#include "common/cursor.h"
 #include "probe/decode.h"
+
+/* Bounds on nested headers, so a hostile frame cannot loop us. */
+#define DECODE_MAX_NEST 16 /* VLAN tags + MPLS labels + inner Ethernet */
+#define DECODE_MAX_EXT  16 /* IPv6 extension headers */
+#define DECODE_MAX_TLV  64 /* NFLOG TLVs */
+
+#define SLL_HLEN     16
+#define SLL2_HLEN    20
+#define PPPOE_HLEN   6
+#define IP4_HLEN     20
+#define IP6_HLEN     40
+#define MPLS_BOS     0x100u
+#define IP4_MF       0x2000u
+#define IP4_OFFMASK  0x1fffu
+#define ARPHRD_ETHER 1
+
+enum {
+	ETHERTYPE_IP = 0x0800,
+	ETHERTYPE_VLAN = 0x8100,
+	ETHERTYPE_IPV6 = 0x86dd,
+	ETHERTYPE_MPLS = 0x8847,
+	ETHERTYPE_MPLS_MC = 0x8848,
+	ETHERTYPE_PPPOE = 0x8864,
+	ETHERTYPE_8021AD = 0x88a8,
+	ETHERTYPE_QINQ1 = 0x9100,
+	ETHERTYPE_QINQ2 = 0x9200,
+	PPP_IP = 0x0021,
+	PPP_IPV6 = 0x0057,
+	PPP_MPLS = 0x0281,
+	PPP_MPLS_MC = 0x0283,
+};
+
+enum {
+	IPPROTO_HOPOPTS_ = 0,
+	IPPROTO_ICMP_ = 1,
+	IPPROTO_TCP_ = 6,
+	IPPROTO_UDP_ = 17,
+	IPPROTO_ROUTING_ = 43,
+	IPPROTO_FRAGMENT_ = 44,
+	IPPROTO_AH_ = 51,
+	IPPROTO_ICMPV6_ = 58,
+	IPPROTO_DSTOPTS_ = 60,
+	IPPROTO_SCTP_ = 132,
+	IPPROTO_MOBILITY_ = 135,
+};
+
+/* The walk's state: the output, the wire length and how deep we are. */
+struct dstate {
+	struct pkt *out;
+	uint32_t wirelen;
+	int nest;
+	int have_mac;  /* MACs come from the outermost Ethernet header */
+	int have_vlan; /* the VLAN id from the outermost tag */
+};
+
+static int decode_ethertype(struct cursor *c, struct dstate *d, uint16_t type);
+static int decode_ether(struct cursor *c, struct dstate *d);
+
+/* Read `n` bytes from `c` into `dst`, or skip them when `dst` is NULL. */
+static int
+get(struct cursor *c, void *dst, size_t n)
+{
+	return dst != NULL ? cur_bytes(c, dst, n) : cur_skip(c, n);
+}
+
+/* Transport ports, ICMP type/code and TCP flags. `c` holds the transport
+ * header and what follows of the IP payload. */
+static void
+decode_l4(struct cursor *c, struct pkt *p)
+{
+	uint8_t b[14];
+	size_t need = p->proto == IPPROTO_TCP_ ? 14 : 4;
+
+	switch (p->proto) {
+	case IPPROTO_TCP_:
+	case IPPROTO_UDP_:
+	case IPPROTO_SCTP_:
+		if (cur_left(c) < 4) {
+			p->flags |= DECODE_F_L4_SHORT;
+			return;
+		}
+		memcpy(b, cur_ptr(c), cur_left(c) < need ? 4 : need);
+		p->src_port = (uint16_t)(b[0] << 8 | b[1]);
+		p->dst_port = (uint16_t)(b[2] << 8 | b[3]);
+		if (p->proto != IPPROTO_TCP_)
+			return;
+		if (cur_left(c) < need)
+			p->flags |= DECODE_F_L4_SHORT;
+		else
+			p->tcp_flags = b[13];
+		return;
+	case IPPROTO_ICMP_:
+	case IPPROTO_ICMPV6_:
+		if (cur_left(c) < 2) {
+			p->flags |= DECODE_F_L4_SHORT;
+			return;
+		}
+		p->dst_port = (uint16_t)(cur_ptr(c)[0] << 8 | cur_ptr(c)[1]);
+		return;
+	default:
+		return;
+	}
+}
+
+/*
+ * Limit `c` to the IP packet's own length when the capture holds more
+ * (Ethernet padding must not be read as a transport header).
+ */
+static void
+clip_to_ip(struct cursor *c, size_t ip_start, size_t ip_len)
+{
+	size_t end = ip_start + ip_len;
+
+	if (ip_len != 0 && end >= c->off && end < c->len)
+		c->len = end;
+}
+
+/* IPv4 (RFC 791). A total length of 0 is a TSO / BIG TCP super-packet:
+ * its length is what the wire frame holds past the link headers. */
+static int
+decode_ip4(struct cursor *c, struct dstate *d)
+{
+	struct pkt *p = d->out;
+	size_t start = c->off;
+	uint8_t h[IP4_HLEN];
+	uint16_t tlen, frag;
+	size_t hlen;
+
+	if (cur_bytes(c, h, sizeof(h)) == -1)
+		return DECODE_DROP_SHORT_L3;
+	if (h[0] >> 4 != 4)
+		return DECODE_DROP_BAD_VERSION;
+	hlen = (size_t)(h[0] & 0x0f) * 4;
+	if (hlen < IP4_HLEN)
+		return DECODE_DROP_BAD_HLEN;
+	tlen = (uint16_t)(h[2] << 8 | h[3]);
+	if (tlen != 0 && tlen < hlen)
+		return DECODE_DROP_BAD_LENGTH;
+
+	p->ipver = 4;
+	p->tos = h[1];
+	p->proto = h[9];
+	ft_addr_set4(&p->src, h + 12);
+	ft_addr_set4(&p->dst, h + 16);
+	if (tlen != 0) {
+		p->octets = tlen;
+	} else {
+		p->octets = d->wirelen > start ? d->wirelen - (uint32_t)start
+					       : (uint32_t)hlen;
+		p->flags |= DECODE_F_JUMBO;
+	}
+
+	/* Fragments (RFC 791 3.1): only the first carries the L4 header. */
+	frag = (uint16_t)(h[6] << 8 | h[7]);
+	if (frag & (IP4_MF | IP4_OFFMASK))
+		p->flags |= DECODE_F_FRAG;
+	if (frag & IP4_OFFMASK) {
+		p->flags |= DECODE_F_FRAG_LATER;
+		return DECODE_OK;
+	}
+	if (cur_skip(c, hlen - IP4_HLEN) == -1) {
+		p->flags |= DECODE_F_L4_SHORT;
+		return DECODE_OK;
+	}
+	clip_to_ip(c, start, tlen);
+	decode_l4(c, p);
+	return DECODE_OK;
+}
+
+/*
+ * A hop-by-hop options header whose options may hold a Jumbo Payload
+ * (RFC 2675 section 2: option 0xc2, 4 bytes, the length of everything
+ * after the IPv6 header). `c` holds the header's options only.
+ */
+static void
+decode_hbh_jumbo(struct cursor *c, struct pkt *p)
+{
+	uint8_t type, len;
+	uint32_t jumbo;
+
+	while (cur_u8(c, &type) == 0) {
+		if (type == 0) /* Pad1 */
+			continue;
+		if (cur_u8(c, &len) == -1)
+			return;
+		if (type == 0xc2 && len == 4 && cur_u32(c, &jumbo) == 0) {
+			p->octets = IP6_HLEN + jumbo;
+			p->flags |= DECODE_F_JUMBO;
+			return;
+		}
+		if (cur_skip(c, len) == -1)
+			return;
+	}
+}
+
+/*
+ * One IPv6 extension header at `c` (RFC 8200 section 4, RFC 4302 for AH,
+ * RFC 6275 section 6.1 for mobility). Returns 1 when it was skipped and
+ * `*nh` is the next header, 0 when the walk stops here (upper layer or
+ * later fragment), -1 when it is cut short.
+ */
+static int
+decode_ip6_ext(struct cursor *c, struct pkt *p, uint8_t *nh, uint16_t plen)
+{
+	uint8_t e[2];
+	uint16_t off;
+	size_t len;
+	struct cursor opts;
+
+	switch (*nh) {
+	case IPPROTO_HOPOPTS_:
+	case IPPROTO_ROUTING_:
+	case IPPROTO_DSTOPTS_:
+	case IPPROTO_MOBILITY_:
+	case IPPROTO_AH_:
+		if (cur_bytes(c, e, 2) == -1)
+			return -1;
+		len = *nh == IPPROTO_AH_ ? ((size_t)e[1] + 2) * 4
+					 : ((size_t)e[1] + 1) * 8;
+		if (cur_sub(c, len - 2, &opts) == -1)
+			return -1;
+		if (*nh == IPPROTO_HOPOPTS_ && plen == 0)
+			decode_hbh_jumbo(&opts, p);
+		*nh = e[0];
+		return 1;
+	case IPPROTO_FRAGMENT_:
+		if (cur_bytes(c, e, 2) == -1 || cur_u16(c, &off) == -1 ||
+		    cur_skip(c, 4) == -1)
+			return -1;
+		p->flags |= DECODE_F_FRAG;
+		*nh = e[0];
+		if ((off & 0xfff8) == 0)
+			return 1;
+		p->flags |= DECODE_F_FRAG_LATER;
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+/* IPv6 (RFC 8200): the length is 40 + payload length, or 40 + the jumbo
+ * payload length; extension headers are skipped to the upper layer. */
+static int
+decode_ip6(struct cursor *c, struct dstate *d)
+{
+	struct pkt *p = d->out;
+	size_t start = c->off;
+	uint8_t h[IP6_HLEN];
+	uint16_t plen;
+	uint8_t nh;
+	int i, r;
+
+	if (cur_bytes(c, h, sizeof(h)) == -1)
+		return DECODE_DROP_SHORT_L3;
+	if (h[0] >> 4 != 6)
+		return DECODE_DROP_BAD_VERSION;
+
+	p->ipver = 6;
+	p->tos = (uint8_t)(h[0] << 4 | h[1] >> 4);
+	plen = (uint16_t)(h[4] << 8 | h[5]);
+	p->octets = IP6_HLEN + (uint32_t)plen;
+	nh = h[6];
+	ft_addr_set6(&p->src, h + 8);
+	ft_addr_set6(&p->dst, h + 24);
+	clip_to_ip(c, start, plen != 0 ? p->octets : 0);
+
+	for (i = 0; i < DECODE_MAX_EXT; i++) {
+		r = decode_ip6_ext(c, p, &nh, plen);
+		if (r == 1)
+			continue;
+		p->proto = nh;
+		if (r == -1)
+			p->flags |= DECODE_F_L4_SHORT;
+		else if (!(p->flags & DECODE_F_FRAG_LATER))
+			decode_l4(c, p);
+		return DECODE_OK;
+	}
+	return DECODE_DROP_TOO_DEEP;
+}
+
+/* IPv4 or IPv6 by the version nibble (raw IP, MPLS payloads). */
+static int
+decode_ip_any(struct cursor *c, struct dstate *d)
+{
+	if (cur_left(c) < 1)
+		return DECODE_DROP_SHORT_L3;
+	switch (cur_ptr(c)[0] >> 4) {
+	case 4:
+		return decode_ip4(c, d);
+	case 6:
+		return decode_ip6(c, d);
+	default:
+		return DECODE_DROP_BAD_VERSION;
+	}
+}
+
+/*
+ * An MPLS label stack (RFC 3032) down to the bottom-of-stack entry. The
+ * payload has no type field: IPv4 and IPv6 are told by their version
+ * nibble; a first nibble of 0 is the pseudowire control word (RFC 4385)
+ * before an Ethernet frame (RFC 4448).
+ */
+static int
+decode_mpls(struct cursor *c, struct dstate *d)
+{
+	uint32_t entry;
+
+	do {
+		if (++d->nest > DECODE_MAX_NEST)
+			return DECODE_DROP_TOO_DEEP;
+		if (cur_u32(c, &entry) == -1)
+			return DECODE_DROP_SHORT_L2;
+	} while (!(entry & MPLS_BOS));
+
+	if (cur_left(c) < 1)
+		return DECODE_DROP_SHORT_L3;
+	switch (cur_ptr(c)[0] >> 4) {
+	case 4:
+	case 6:
+		return decode_ip_any(c, d);
+	case 0:
+		if (cur_skip(c, 4) == -1)
+			return DECODE_DROP_SHORT_L2;
+		if (++d->nest > DECODE_MAX_NEST)
+			return DECODE_DROP_TOO_DEEP;
+		return decode_ether(c, d);
+	default:
+		return DECODE_DROP_NOT_IP;
+	}
+}
+
+/* A PPP protocol number (RFC 1661, assigned numbers). */
+static int
+decode_ppp_proto(struct cursor *c, struct dstate *d, uint16_t proto)
+{
+	switch (proto) {
+	case PPP_IP:
+		return decode_ip4(c, d);
+	case PPP_IPV6:
+		return decode_ip6(c, d);
+	case PPP_MPLS:
+	case PPP_MPLS_MC:
+		return decode_mpls(c, d);
+	default:
+		return DECODE_DROP_NOT_IP;
+	}
+}
+
+/*
+ * A PPP frame: an optional HDLC address/control pair 0xff 0x03 (RFC
+ * 1662), then the protocol, one byte when compressed (RFC 1661 section
+ * 6.5: an odd first byte).
+ */
+static int
+decode_ppp(struct cursor *c, struct dstate *d)
+{
+	uint16_t proto;
+	uint8_t b;
+
+	if (cur_peek_u16(c, 0, &proto) == 0 && proto == 0xff03)
+		cur_skip(c, 2);
+	if (cur_left(c) < 1)
+		return DECODE_DROP_SHORT_L2;
+	if (cur_ptr(c)[0] & 1) {
+		cur_u8(c, &b);
+		return decode_ppp_proto(c, d, b);
+	}
+	if (cur_u16(c, &proto) == -1)
+		return DECODE_DROP_SHORT_L2;
+	return decode_ppp_proto(c, d, proto);
+}
+
+/* A PPPoE session frame (RFC 2516 section 4): 6 bytes, then PPP's
+ * protocol field. */
+static int
+decode_pppoe(struct cursor *c, struct dstate *d)
+{
+	uint16_t proto;
+
+	if (cur_skip(c, PPPOE_HLEN) == -1 || cur_u16(c, &proto) == -1)
+		return DECODE_DROP_SHORT_L2;
+	return decode_ppp_proto(c, d, proto);
+}
+
+/* One 802.1Q / 802.1ad tag (IEEE 802.1Q section 9.6). */
+static int
+decode_vlan(struct cursor *c, struct dstate *d, uint16_t *type)
+{
+	uint16_t tci;
+
+	if (++d->nest > DECODE_MAX_NEST)
+		return DECODE_DROP_TOO_DEEP;
+	if (cur_u16(c, &tci) == -1 || cur_u16(c, type) == -1)
+		return DECODE_DROP_SHORT_L2;
+	if (!d->have_vlan) {
+		d->out->vlan = tci & 0x0fff;
+		d->have_vlan = 1;
+	}
+	return DECODE_OK;
+}
+
+/* The payload of an Ethernet type field (or of SLL's protocol field). */
+static int
+decode_ethertype(struct cursor *c, struct dstate *d, uint16_t type)
+{
+	int r;
+
+	for (;;) {
+		switch (type) {
+		case ETHERTYPE_IP:
+			return decode_ip4(c, d);
+		case ETHERTYPE_IPV6:
+			return decode_ip6(c, d);
+		case ETHERTYPE_VLAN:
+		case ETHERTYPE_8021AD:
+		case ETHERTYPE_QINQ1:
+		case ETHERTYPE_QINQ2:
+			r = decode_vlan(c, d, &type);
+			if (r != DECODE_OK)
+				return r;
+			continue;
+		case ETHERTYPE_MPLS:
+		case ETHERTYPE_MPLS_MC:
+			return decode_mpls(c, d);
+		case ETHERTYPE_PPPOE:
+			return decode_pppoe(c, d);
+		default:
+			return DECODE_DROP_NOT_IP;
+		}
+	}
+}
+
+/* An Ethernet II header. A type field <= 1500 is an 802.3 length (LLC:
+ * STP, CDP...), which the default case drops as not IP. */
+static int
+decode_ether(struct cursor *c, struct dstate *d)
+{
+	struct pkt *p = d->out;
+	uint16_t type;
+
+	if (get(c, d->have_mac ? NULL : p->dst_mac, 6) == -1 ||
+	    get(c, d->have_mac ? NULL : p->src_mac, 6) == -1 ||
+	    cur_u16(c, &type) == -1)
+		return DECODE_DROP_SHORT_L2;
+	d->have_mac = 1;
+	return decode_ethertype(c, d, type);
+}
+
+/*
+ * Linux cooked capture v1: packet type, ARPHRD type, address length,
+ * 8 address bytes, protocol (an Ethernet type for the cases we decode).
+ * The address is the sender's MAC on Ethernet devices.
+ */
+static int
+decode_sll(struct cursor *c, struct dstate *d)
+{
+	uint8_t h[SLL_HLEN];
+	uint16_t hatype, halen;
+
+	if (cur_bytes(c, h, sizeof(h)) == -1)
+		return DECODE_DROP_SHORT_L2;
+	hatype = (uint16_t)(h[2] << 8 | h[3]);
+	halen = (uint16_t)(h[4] << 8 | h[5]);
+	if (hatype == ARPHRD_ETHER && halen == 6)
+		memcpy(d->out->src_mac, h + 6, 6);
+	return decode_ethertype(c, d, (uint16_t)(h[14] << 8 | h[15]));
+}
+
+/* Linux cooked capture v2: protocol first, then interface, ARPHRD type,
+ * packet type, address length and 8 address bytes. */
+static int
+decode_sll2(struct cursor *c, struct dstate *d)
+{
+	uint8_t h[SLL2_HLEN];
+	uint16_t hatype;
+
+	if (cur_bytes(c, h, sizeof(h)) == -1)
+		return DECODE_DROP_SHORT_L2;
+	hatype = (uint16_t)(h[8] << 8 | h[9]);
+	if (hatype == ARPHRD_ETHER && h[11] == 6)
+		memcpy(d->out->src_mac, h + 12, 6);
+	return decode_ethertype(c, d, (uint16_t)(h[0] << 8 | h[1]));
+}
+
+/*
+ * BSD loopback: a 4-byte address family in the capturing host's order
+ * (DLT_NULL) or network order (DLT_LOOP); both orders are accepted.
+ * AF_INET is 2 everywhere; AF_INET6 is 24 (NetBSD, OpenBSD), 28
+ * (FreeBSD) or 30 (macOS).
+ */
+static int
+decode_null(struct cursor *c, struct dstate *d)
+{
+	uint8_t h[4];
+	uint32_t le, be, af;
+
+	if (cur_bytes(c, h, sizeof(h)) == -1)
+		return DECODE_DROP_SHORT_L2;
+	le = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 |
+	     (uint32_t)h[3] << 24;
+	be = (uint32_t)h[3] | (uint32_t)h[2] << 8 | (uint32_t)h[1] << 16 |
+	     (uint32_t)h[0] << 24;
+	af = le < be ? le : be;
+	switch (af) {
+	case 2:
+		return decode_ip4(c, d);
+	case 24:
+	case 28:
+	case 30:
+		return decode_ip6(c, d);
+	default:
+		return DECODE_DROP_NOT_IP;
+	}
+}
+
+/*
+ * NFLOG: a 4-byte header (family, version, resource id) and TLVs whose
+ * length and type are in host byte order (libpcap swaps them when the
+ * file came from a host of the other order); lengths include the 4-byte
+ * TLV header and TLVs are padded to 4 bytes. Type 9 is the packet.
+ */
+static int
+decode_nflog(struct cursor *c, struct dstate *d)
+{
+	uint8_t family;
+	uint16_t tlv[2];
+	size_t len;
+	int i;
+
+	if (cur_u8(c, &family) == -1 || cur_skip(c, 3) == -1)
+		return DECODE_DROP_SHORT_L2;
+	for (i = 0; i < DECODE_MAX_TLV; i++) {
+		if (cur_bytes(c, tlv, sizeof(tlv)) == -1)
+			return DECODE_DROP_SHORT_L2;
+		if (tlv[0] < 4)
+			return DECODE_DROP_SHORT_L2;
+		if (tlv[1] == 9)
+			break;
+		len = ((size_t)tlv[0] + 3) & ~(size_t)3;
+		if (cur_skip(c, len - 4) == -1)
+			return DECODE_DROP_SHORT_L2;
+	}
+	if (i == DECODE_MAX_TLV)
+		return DECODE_DROP_TOO_DEEP;
+	switch (family) {
+	case 2:
+		return decode_ip4(c, d);
+	case 10:
+		return decode_ip6(c, d);
+	default:
+		return decode_ip_any(c, d);
+	}
+}
+
+static int
+decode_link(int dlt, struct cursor *c, struct dstate *d)
+{
+	switch (dlt) {
+	case DECODE_LINK_EN10MB:
+		return decode_ether(c, d);
+	case DECODE_LINK_LINUX_SLL:
+		return decode_sll(c, d);
+	case DECODE_LINK_LINUX_SLL2:
+		return decode_sll2(c, d);
+	case DECODE_LINK_PPP:
+	case DECODE_LINK_PPP_SERIAL:
+		return decode_ppp(c, d);
+	case DECODE_LINK_RAW:
+	case DECODE_LINK_RAW_BSD:
+	case DECODE_LINK_RAW_LT:
+		return decode_ip_any(c, d);
+	case DECODE_LINK_IPV4:
+		return decode_ip4(c, d);
+	case DECODE_LINK_IPV6:
+		return decode_ip6(c, d);
+	case DECODE_LINK_NULL:
+	case DECODE_LINK_LOOP:
+		return decode_null(c, d);
+	case DECODE_LINK_NFLOG:
+		return decode_nflog(c, d);
+	default:
+		return DECODE_DROP_LINK_TYPE;
+	}
+}
 
 int
 decode_frame(int dlt, const uint8_t *frame, uint32_t caplen, uint32_t wirelen,
 	     struct pkt *out)
 {
-	(void)dlt;
-	(void)frame;
-	(void)caplen;
-	(void)wirelen;
-	(void)out;
-	return DECODE_DROP_LINK_TYPE;
-}
+	struct cursor c;
+	struct dstate d;
 
-void
-decode_stats_add(struct decode_stats *s, int rc, const struct pkt *p)
-{
-	(void)p;
-	s->frames++;
-	if (rc == DECODE_OK)
-		s->decoded++;
-	else if (rc > 0 && rc < DECODE_DROP_MAX)
-		s->drops[rc]++;
-}
-
-const char *
-decode_drop_name(int reason)
-{
-	(void)reason;
-	return "unknown";
+	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
+	d.out = out;
+	d.wirelen = wirelen > caplen ? wirelen : caplen;
+	cur_init(&c, frame, caplen);
+	return decode_link(dlt, &c, &d);
 }
 
 int
 decode_link_supported(int dlt)
 {
-	(void)dlt;
-	return 0;
+	struct cursor c;
+	struct dstate d;
+	struct pkt p;
+
+	memset(&d, 0, sizeof(d));
+	d.out = &p;
+	cur_init(&c, NULL, 0);
+	return decode_link(dlt, &c, &d) != DECODE_DROP_LINK_TYPE;
+}
+
+void
+decode_stats_add(struct decode_stats *s, int rc, const struct pkt *p)
+{
+	s->frames++;
+	if (rc != DECODE_OK) {
+		if (rc > 0 && rc < DECODE_DROP_MAX)
+			s->drops[rc]++;
+		return;
+	}
+	s->decoded++;
+	if (p->flags & DECODE_F_FRAG)
+		s->frags++;
+	if (p->flags & DECODE_F_L4_SHORT)
+		s->l4_short++;
+}
+
+const char *
+decode_drop_name(int reason)
+{
+	static const char *const names[DECODE_DROP_MAX] = {
+		[DECODE_OK] = "ok",
+		[DECODE_DROP_NOT_IP] = "not-ip",
+		[DECODE_DROP_SHORT_L2] = "short-l2",
+		[DECODE_DROP_SHORT_L3] = "short-l3",
+		[DECODE_DROP_BAD_VERSION] = "bad-version",
+		[DECODE_DROP_BAD_HLEN] = "bad-header-length",
+		[DECODE_DROP_BAD_LENGTH] = "bad-length",
+		[DECODE_DROP_LINK_TYPE] = "link-type",
+		[DECODE_DROP_TOO_DEEP] = "too-deep",
+	};
+
+	if (reason < 0 || reason >= DECODE_DROP_MAX)
+		return "unknown";
+	return names[reason];
 }
