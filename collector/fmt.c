@@ -142,7 +142,7 @@ static const char *const fmt_proto_names[] = {
 	[132] = "sctp",     [136] = "udplite",
 };
 
-static const char *
+const char *
 fmt_proto_name(unsigned proto)
 {
 	const struct protoent *pe;
@@ -152,6 +152,20 @@ fmt_proto_name(unsigned proto)
 		return fmt_proto_names[proto];
 	pe = getprotobynumber((int)proto);
 	return pe != NULL ? pe->p_name : NULL;
+}
+
+int
+fmt_proto_number(const char *name)
+{
+	const struct protoent *pe;
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(fmt_proto_names); i++)
+		if (fmt_proto_names[i] != NULL &&
+		    g_ascii_strcasecmp(fmt_proto_names[i], name) == 0)
+			return (int)i;
+	pe = getprotobyname(name);
+	return pe != NULL ? pe->p_proto : -1;
 }
 
 /* Append the protocol as a name unless numeric output is asked for. */

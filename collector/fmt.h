@@ -102,4 +102,10 @@ void fmt_footer(const struct fmt *f, GString *out, size_t entries);
 void fmt_time(const struct fmt_opts *opts, int64_t sec, int32_t usec,
 	      GString *out);
 
+/* A protocol's name ("tcp"), or NULL when it has none. */
+const char *fmt_proto_name(unsigned proto);
+
+/* The number of a protocol name, or -1 when the name is unknown. */
+int fmt_proto_number(const char *name);
+
 #endif
