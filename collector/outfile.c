@@ -33,6 +33,30 @@ expand(char *buf, size_t len, const char *fmt, const struct tm *tm)
 }
 #pragma GCC diagnostic pop
 
+/*
+ * strftime's %s reads the struct tm as local time; it is replaced by the
+ * epoch seconds first. A leading space tells an empty expansion from an
+ * overflow.
+ */
+static gchar *
+epoch_first(const char *pattern, int64_t t)
+{
+	GString *out = g_string_new(" ");
+	const char *p;
+
+	for (p = pattern; *p != '\0'; p++) {
+		if (p[0] == '%' && p[1] == 's') {
+			g_string_append_printf(out, "%" G_GINT64_FORMAT, t);
+			p++;
+			continue;
+		}
+		g_string_append_c(out, *p);
+		if (p[0] == '%' && p[1] != '\0')
+			g_string_append_c(out, *++p);
+	}
+	return g_string_free(out, FALSE);
+}
+
 gchar *
 outfile_name(const char *pattern, int64_t t, GError **err)
 {
@@ -43,9 +67,7 @@ outfile_name(const char *pattern, int64_t t, GError **err)
 	size_t n;
 
 	gmtime_r(&tt, &tm);
-
-	/* A leading space tells an empty expansion from an overflow. */
-	fmt = g_strconcat(" ", pattern, NULL);
+	fmt = epoch_first(pattern, t);
 	n = expand(buf, sizeof(buf), fmt, &tm);
 	g_free(fmt);
 	if (n == 0) {

@@ -309,12 +309,13 @@ add_version_cols(struct sqlschema *s, unsigned version,
 		if ((pm->versions & (1u << version)) == 0)
 			continue;
 		slot = pm->prim == NO_PRIM ? -1 : find_slot(prims, n, pm->prim);
-		if (slot < 0 && pm->role == SQLCOL_PRIM && pm->neutral == NULL)
-			continue;
 		c = add_col(s, pm->name, pm->type,
 			    slot < 0 ? SQLCOL_NEUTRAL : SQLCOL_PRIM, slot,
 			    pm->key || slot >= 0);
 		c->neutral = pm->neutral;
+		/* Without a neutral value it keeps its DEFAULT (tcp_flags). */
+		if (slot < 0 && c->neutral == NULL)
+			c->written = FALSE;
 	}
 }
 
