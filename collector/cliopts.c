@@ -25,6 +25,7 @@ static const char cli_usage[] =
 	"       flowtally [-p socket] -e | -i | --status\n"
 	"output: [-O formatted|csv|json] [-E sep] [-u] [-I] [-0]\n"
 	"  -p, --socket PATH       query socket of a memory plugin\n"
+	"                          (default " FT_DEFAULT_IMT_PATH ")\n"
 	"  -s, --show              print the whole table\n"
 	"  -T, --top C[,N]         sort by C (bytes, packets, flows), keep N\n"
 	"  -e, --erase             clear the table (with -s: after reading)\n"
