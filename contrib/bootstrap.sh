@@ -162,16 +162,19 @@ demo_query() {
 	while [ "$i" -lt 50 ]; do
 		cur=$("$cli" -p "$sock" -s -T bytes 2>"$dir/cli.err") || cur=
 		if [ -n "$cur" ] && [ "$cur" = "$prev" ]; then
-			printf '%s\n' "$cur"
-			return 0
+			break
 		fi
 		prev=$cur
 		sleep 0.2
 		i=$((i + 1))
 	done
-	[ -n "$prev" ] ||
+	[ -n "$cur" ] ||
 		demo_missing "flowtally cannot query $sock:" "$dir/cli.err"
-	printf '%s\n' "$prev"
+	printf '%s\n' "$cur"
+	# Rows start with an address; sum their packets and bytes.
+	printf '%s\n' "$cur" | awk '$1 ~ /^[0-9a-f]*[.:]/ && NF >= 3 \
+		{ p += $(NF - 1); b += $NF }
+		END { printf "table total: %d packets, %d bytes\n", p, b }'
 }
 
 demo_truth() {
