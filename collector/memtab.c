@@ -207,16 +207,18 @@ memtab_match(struct memtab *t, const struct aggkey_spec *spec,
 		ctr = memtab_lookup(t, q->value);
 		if (ctr == NULL)
 			return 0;
-		fn(q->value, ctr, data);
+		if (fn != NULL)
+			fn(q->value, ctr, data);
 		return 1;
 	}
 	for (i = 0; i < t->count; i++) {
 		struct mt_entry *e = mt_at(t, i);
 
-		if (aggkey_query_match(spec, q, e->key)) {
+		if (!aggkey_query_match(spec, q, e->key))
+			continue;
+		if (fn != NULL)
 			fn(e->key, &e->ctr, data);
-			n++;
-		}
+		n++;
 	}
 	return n;
 }

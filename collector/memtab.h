@@ -59,7 +59,7 @@ void memtab_foreach_sorted(struct memtab *t, memtab_fn fn, void *data);
 
 /*
  * Visit the entries whose key matches `q` (a full scan, or one lookup
- * when q->exact). Returns the number visited.
+ * when q->exact). Returns the number that match; `fn` may be NULL.
  */
 size_t memtab_match(struct memtab *t, const struct aggkey_spec *spec,
 		    const struct aggkey_query *q, memtab_fn fn, void *data);

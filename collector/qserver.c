@@ -117,7 +117,7 @@ qs_cols(const struct qserver *qs, GString *out)
 		g_string_append_printf(out, "%s%s", i ? "," : "",
 				       spec->cols[i]->name);
 	if (spec->flows)
-		g_string_append(out, ",flows");
+		g_string_append(out, spec->ncols > 0 ? ",flows" : "flows");
 	g_string_append_c(out, '\n');
 }
 
@@ -230,7 +230,7 @@ qs_match(struct qserver *qs, gchar **words, gchar **lines, GString *out,
 	r.matched = reset ? g_ptr_array_new() : NULL;
 	qs_cols(qs, out);
 	for (i = 0; i < queries->len; i++) {
-		r.query = i + 1;
+		r.query = i;
 		memtab_match(qs->tab, qs->ctx->spec,
 			     &g_array_index(queries, struct aggkey_query, i),
 			     qs_row, &r);
