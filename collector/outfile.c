@@ -183,16 +183,16 @@ out:
 	return fd;
 }
 
-gboolean
-outfile_write(const char *path, const char *data, size_t len, gboolean keep_old,
-	      GError **err)
+gchar *
+outfile_prepare(const char *path, const char *data, size_t len,
+		gboolean keep_old, GError **err)
 {
 	gchar *tmp = NULL;
 	int fd;
 
 	fd = make_temp(path, &tmp, err);
 	if (fd < 0)
-		return FALSE;
+		return NULL;
 	if (keep_old && !copy_old(fd, path, err))
 		goto fail;
 	if (!write_all(fd, data, len)) {
@@ -208,20 +208,43 @@ outfile_write(const char *path, const char *data, size_t len, gboolean keep_old,
 		io_error(err, path, "cannot write", errno);
 		goto fail;
 	}
-	fd = -1;
+	return tmp;
+fail:
+	if (fd >= 0)
+		close(fd);
+	outfile_discard(tmp);
+	return NULL;
+}
+
+gboolean
+outfile_commit(gchar *tmp, const char *path, GError **err)
+{
 	if (rename(tmp, path) < 0) {
 		io_error(err, path, "cannot rename into place", errno);
-		goto fail;
+		outfile_discard(tmp);
+		return FALSE;
 	}
 	sync_dir(path);
 	g_free(tmp);
 	return TRUE;
-fail:
-	if (fd >= 0)
-		close(fd);
+}
+
+void
+outfile_discard(gchar *tmp)
+{
+	if (tmp == NULL)
+		return;
 	unlink(tmp);
 	g_free(tmp);
-	return FALSE;
+}
+
+gboolean
+outfile_write(const char *path, const char *data, size_t len, gboolean keep_old,
+	      GError **err)
+{
+	gchar *tmp = outfile_prepare(path, data, len, keep_old, err);
+
+	return tmp != NULL && outfile_commit(tmp, path, err);
 }
 
 gboolean

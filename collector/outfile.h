@@ -34,6 +34,17 @@ gboolean outfile_write(const char *path, const char *data, size_t len,
 		       gboolean keep_old, GError **err);
 
 /*
+ * outfile_write() in two steps, so that several files can be made ready
+ * before any of them replaces its target: outfile_prepare() writes and
+ * syncs the temporary file and returns its name (g_free), NULL on error;
+ * outfile_commit() renames it into place; outfile_discard() removes it.
+ */
+gchar *outfile_prepare(const char *path, const char *data, size_t len,
+		       gboolean keep_old, GError **err);
+gboolean outfile_commit(gchar *tmp, const char *path, GError **err);
+void outfile_discard(gchar *tmp);
+
+/*
  * Point the symlink `link` at `target`, atomically, unless it already
  * points at a name that sorts after `target` (a late rewrite of an older
  * bin keeps the link on the newest file).

@@ -193,7 +193,7 @@ written(const struct sqlschema *s)
 /*
  * Reference 5.2: nfacctd's v9 UPDATE for this aggregate names these
  * columns, with 'unknown', '0:0:0:0:0:0' and 0 for the unaggregated ones,
- * and leaves tcp_flags alone.
+ * and leaves tcp_flags alone; v1 with src_host alone wrote ip_proto 0.
  */
 static void
 test_v9_written(void **state)
@@ -217,7 +217,7 @@ test_v9_written(void **state)
 	assert_string_equal(w->str, "mac_src='0:0:0:0:0:0',"
 				    "mac_dst='0:0:0:0:0:0',ip_src,"
 				    "ip_dst='0.0.0.0',src_port='0',"
-				    "dst_port='0',ip_proto='ip',packets,bytes");
+				    "dst_port='0',ip_proto='0',packets,bytes");
 	g_string_free(w, TRUE);
 	sqlschema_free(s);
 }
