@@ -579,8 +579,8 @@ export_log_stats(const struct exporter *ex)
 		log_info("%s: %s, %" G_GUINT64_FORMAT
 			 " flows sent, %" G_GUINT64_FORMAT
 			 " lost (%" G_GUINT64_FORMAT
-			 " queue full), %" G_GUINT64_FORMAT
-			 " send errors, %" G_GUINT64_FORMAT " connections",
+			 " to a full queue), %" G_GUINT64_FORMAT
+			 " failed sends, %" G_GUINT64_FORMAT " connections",
 			 sink_name(s), sink_state(s), sc.flows, sc.lost,
 			 sc.queue_drop, sc.send_err, sc.reconnects);
 	}

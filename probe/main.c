@@ -9,8 +9,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +18,7 @@
 #include <glib.h>
 
 #include "common/config.h"
+#include "common/daemon.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "common/value.h"
@@ -334,71 +333,45 @@ setup_free(struct setup *s)
 }
 
 static int
-write_pidfile(const char *path)
+daemon_fail(GError *err)
 {
-	FILE *f = fopen(path, "w");
-
-	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 ||
-	    fclose(f) != 0) {
-		log_err("pid file %s: %s", path, strerror(errno));
-		return -1;
-	}
-	return 0;
-}
-
-/* chroot, then groups, gid and uid, in that order; any failure is fatal. */
-static int
-drop_privileges(const char *user, const char *dir)
-{
-	struct passwd *pw = NULL;
-
-	if (user != NULL && (pw = getpwnam(user)) == NULL) {
-		log_err("user %s: no such user", user);
-		return -1;
-	}
-	if (dir != NULL && (chroot(dir) != 0 || chdir("/") != 0)) {
-		log_err("chroot %s: %s", dir, strerror(errno));
-		return -1;
-	}
-	if (pw == NULL)
-		return 0;
-	if (setgroups(1, &pw->pw_gid) != 0 ||
-	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
-	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
-		log_err("user %s: cannot drop privileges: %s", user,
-			strerror(errno));
-		return -1;
-	}
-	return 0;
+	log_err("%s", err->message);
+	g_error_free(err);
+	return -1;
 }
 
 static int
 detach(const struct cfg *cfg)
 {
 	const char *logfile = cfg_str(cfg, NULL, "logfile");
+	GError *err = NULL;
 
-	if (daemon(0, 0) != 0) {
-		log_err("cannot detach: %s", strerror(errno));
-		return -1;
-	}
+	if (daemon_detach(&err) != 0)
+		return daemon_fail(err);
 	if (logfile != NULL)
 		return log_use_file(logfile);
 	log_use_syslog(LOG_DAEMON);
 	return 0;
 }
 
-/* Everything between opening the capture and running it. */
+/*
+ * Everything between opening the capture and running it: leave the
+ * terminal (live only), record the pid, then chroot and give up root.
+ */
 static int
 daemon_setup(const struct cfg *cfg, gboolean offline)
 {
 	const char *pidfile = cfg_str(cfg, NULL, "pidfile");
+	GError *err = NULL;
 
 	if (!offline && cfg_bool(cfg, NULL, "daemonize") && detach(cfg) != 0)
 		return -1;
-	if (pidfile != NULL && write_pidfile(pidfile) != 0)
-		return -1;
-	return drop_privileges(cfg_str(cfg, NULL, "user"),
-			       cfg_str(cfg, NULL, "chroot"));
+	if (pidfile != NULL && daemon_pidfile_write(pidfile, &err) != 0)
+		return daemon_fail(err);
+	if (daemon_drop_privileges(cfg_str(cfg, NULL, "user"),
+				   cfg_str(cfg, NULL, "chroot"), &err) != 0)
+		return daemon_fail(err);
+	return 0;
 }
 
 static int
@@ -416,6 +389,7 @@ static int
 run(const struct cfg *cfg, struct setup *s)
 {
 	struct probe_signals sig = { &got_stop, &got_report, &got_reopen };
+	const char *pidfile = cfg_str(cfg, NULL, "pidfile");
 	struct probe *p;
 	int rc;
 
@@ -430,6 +404,8 @@ run(const struct cfg *cfg, struct setup *s)
 	rc = probe_run(p, &sig);
 	probe_log_stats(p);
 	probe_free(p);
+	if (pidfile != NULL)
+		(void)daemon_pidfile_remove(pidfile, NULL);
 	return rc == 0 ? 0 : 1;
 }
 

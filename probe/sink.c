@@ -581,7 +581,9 @@ const char *
 sink_state(const struct sink *s)
 {
 	if (s->kind == SINK_FILE)
-		return s->failed ? "failed" : "writing";
+		return s->failed       ? "incomplete"
+		       : s->fp != NULL ? "open"
+				       : "done";
 	if (s->kind == SINK_UDP)
 		return "sending";
 	switch (s->state) {
