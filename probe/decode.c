@@ -138,10 +138,10 @@ decode_ip4(struct cursor *c, struct dstate *d)
 	uint16_t tlen, frag;
 	size_t hlen;
 
+	if (cur_left(c) >= 1 && cur_ptr(c)[0] >> 4 != 4)
+		return DECODE_DROP_BAD_VERSION;
 	if (cur_bytes(c, h, sizeof(h)) == -1)
 		return DECODE_DROP_SHORT_L3;
-	if (h[0] >> 4 != 4)
-		return DECODE_DROP_BAD_VERSION;
 	hlen = (size_t)(h[0] & 0x0f) * 4;
 	if (hlen < IP4_HLEN)
 		return DECODE_DROP_BAD_HLEN;
@@ -250,6 +250,20 @@ decode_ip6_ext(struct cursor *c, struct pkt *p, uint8_t *nh, uint16_t plen)
 	}
 }
 
+/*
+ * A jumbogram (payload length 0 and a hop-by-hop header) whose Jumbo
+ * Payload option was not captured: its length is what the wire frame
+ * holds past the link headers, as for IPv4 TSO packets.
+ */
+static void
+jumbo_fallback(const struct dstate *d, struct pkt *p, size_t start)
+{
+	if (p->flags & DECODE_F_JUMBO || d->wirelen <= start + IP6_HLEN)
+		return;
+	p->octets = d->wirelen - (uint32_t)start;
+	p->flags |= DECODE_F_JUMBO;
+}
+
 /* IPv6 (RFC 8200): the length is 40 + payload length, or 40 + the jumbo
  * payload length; extension headers are skipped to the upper layer. */
 static int
@@ -262,10 +276,10 @@ decode_ip6(struct cursor *c, struct dstate *d)
 	uint8_t nh;
 	int i, r;
 
+	if (cur_left(c) >= 1 && cur_ptr(c)[0] >> 4 != 6)
+		return DECODE_DROP_BAD_VERSION;
 	if (cur_bytes(c, h, sizeof(h)) == -1)
 		return DECODE_DROP_SHORT_L3;
-	if (h[0] >> 4 != 6)
-		return DECODE_DROP_BAD_VERSION;
 
 	p->ipver = 6;
 	p->tos = (uint8_t)(h[0] << 4 | h[1] >> 4);
@@ -276,7 +290,7 @@ decode_ip6(struct cursor *c, struct dstate *d)
 	ft_addr_set6(&p->dst, h + 24);
 	clip_to_ip(c, start, plen != 0 ? p->octets : 0);
 
-	for (i = 0; i < DECODE_MAX_EXT; i++) {
+	for (i = 0; i <= DECODE_MAX_EXT; i++) {
 		r = decode_ip6_ext(c, p, &nh, plen);
 		if (r == 1)
 			continue;
@@ -285,6 +299,8 @@ decode_ip6(struct cursor *c, struct dstate *d)
 			p->flags |= DECODE_F_L4_SHORT;
 		else if (!(p->flags & DECODE_F_FRAG_LATER))
 			decode_l4(c, p);
+		if (plen == 0 && h[6] == IPPROTO_HOPOPTS_)
+			jumbo_fallback(d, p, start);
 		return DECODE_OK;
 	}
 	return DECODE_DROP_TOO_DEEP;

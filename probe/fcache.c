@@ -117,25 +117,19 @@ fcache_params_default(struct fcache_params *p)
 static uint64_t *
 param_slot(struct fcache_params *p, const char *name, size_t len)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} slots[] = {
-		{ "tcp", offsetof(struct fcache_params, tcp_ms) },
-		{ "tcp.rst", offsetof(struct fcache_params, tcp_rst_ms) },
-		{ "tcp.fin", offsetof(struct fcache_params, tcp_fin_ms) },
-		{ "udp", offsetof(struct fcache_params, udp_ms) },
-		{ "icmp", offsetof(struct fcache_params, icmp_ms) },
-		{ "general", offsetof(struct fcache_params, general_ms) },
-		{ "maxlife", offsetof(struct fcache_params, maxlife_ms) },
-		{ "expint", offsetof(struct fcache_params, expint_ms) },
+	static const char *const names[] = {
+		"tcp",  "tcp.rst", "tcp.fin", "udp",
+		"icmp", "general", "maxlife", "expint",
+	};
+	uint64_t *const slots[G_N_ELEMENTS(names)] = {
+		&p->tcp_ms,  &p->tcp_rst_ms, &p->tcp_fin_ms, &p->udp_ms,
+		&p->icmp_ms, &p->general_ms, &p->maxlife_ms, &p->expint_ms,
 	};
 	size_t i;
 
-	for (i = 0; i < G_N_ELEMENTS(slots); i++)
-		if (strlen(slots[i].name) == len &&
-		    memcmp(slots[i].name, name, len) == 0)
-			return (uint64_t *)((char *)p + slots[i].off);
+	for (i = 0; i < G_N_ELEMENTS(names); i++)
+		if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+			return slots[i];
 	return NULL;
 }
 
