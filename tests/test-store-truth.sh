@@ -1,0 +1,59 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# The sqlite3 and print plugins against the traffic generator's ground
+# truth: bytes per host, in total and per 5-minute bin (by flow end), over
+# all SQLite rows (aggregate schema and pmacct's v9) and over all CSV and
+# JSON files. The flows are fed twice in two processes, as a restart
+# would: SQLite rows must add up in place (doubling, never duplicating).
+. "$top_srcdir/tests/lib.sh"
+
+need_tool python3 sqlite3
+need_shared tools/gen_traffic.py
+FEED="$top_builddir/tests/storefeed"
+need_built "$FEED"
+
+python3 "$SHARED/tools/gen_traffic.py" --packets 20000 --duration 1800 \
+	--seed 7 --out "$TMPD/t.pcap" >/dev/null
+cat >"$TMPD/store.conf" <<CONF
+plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt]
+aggregate: src_host, dst_host
+sql_db[agg]: $TMPD/agg.db
+sql_db[v9]: $TMPD/v9.db
+sql_table_version[v9]: 9
+sql_history: 5m
+sql_history_roundoff: m
+print_history: 5m
+print_output[csv]: csv
+print_output_file[csv]: $TMPD/csv/%Y%m%d-%H%M.csv
+print_markers[csv]: true
+print_latest_file[csv]: $TMPD/csv/latest
+print_output[json]: json
+print_output_file[json]: $TMPD/json/%Y%m%d-%H%M.json
+print_output[fmt]: formatted
+print_output_file[fmt]: $TMPD/fmt/%Y%m%d-%H%M.txt
+CONF
+
+gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" 2>"$TMPD/feed.log"
+check_log_clean "$TMPD/feed.log"
+python3 "$top_srcdir/tests/store-check.py" "$TMPD/t.truth.json" \
+	"$TMPD/t.flows.csv.gz" 300 "sqlite:$TMPD/agg.db:acct" \
+	"sqlite:$TMPD/v9.db:acct_v9" "csv:$TMPD/csv" "json:$TMPD/json" \
+	"fmt:$TMPD/fmt"
+
+# The latest link names the newest CSV file.
+newest=$(ls "$TMPD/csv" | grep -v latest | sort | tail -n 1)
+expect_eq "latest file" "$TMPD/csv/$newest" "$(readlink "$TMPD/csv/latest")"
+
+# No temporary file is left behind.
+left=$(find "$TMPD/csv" "$TMPD/json" "$TMPD/fmt" -name '.*' -type f | wc -l)
+expect_eq "temporary files left" 0 "$left"
+
+# A second run over the same flows adds to the same rows.
+rows1=$(sqlite3 "$TMPD/agg.db" 'SELECT count(*) FROM acct')
+bytes1=$(sqlite3 "$TMPD/agg.db" 'SELECT sum(bytes) FROM acct')
+gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" 2>"$TMPD/feed2.log"
+check_log_clean "$TMPD/feed2.log"
+expect_eq "rows after a restart" "$rows1" \
+	"$(sqlite3 "$TMPD/agg.db" 'SELECT count(*) FROM acct')"
+expect_eq "bytes after a restart" "$((bytes1 * 2))" \
+	"$(sqlite3 "$TMPD/agg.db" 'SELECT sum(bytes) FROM acct')"
