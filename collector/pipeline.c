@@ -196,6 +196,14 @@ pipeline_free(struct pipeline *pl)
 }
 
 void
+pipeline_status(struct pipeline *pl, GString *out)
+{
+	struct plugin_ctx ctx = { .pipeline = pl };
+
+	pl_status(out, &ctx);
+}
+
+void
 pipeline_set_status(struct pipeline *pl, pipeline_status_fn fn, void *data)
 {
 	pl->status_fn = fn;

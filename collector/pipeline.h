@@ -28,6 +28,13 @@ void pipeline_free(struct pipeline *pl);
 void pipeline_set_status(struct pipeline *pl, pipeline_status_fn fn,
 			 void *data);
 
+/*
+ * Append every status line: the receive side's (pipeline_set_status),
+ * then each plugin's records, filtered-out and store-full counts and its
+ * store's own lines. The query server's STATUS sends the same text.
+ */
+void pipeline_status(struct pipeline *pl, GString *out);
+
 /* One decoded record. Never blocks, never logs per record. */
 void pipeline_record(struct pipeline *pl, const struct flowrec *rec);
 
