@@ -421,6 +421,40 @@ test_design_seed(void **state)
 	g_free(path);
 }
 
+/*
+ * Every example in flowtally.conf(5) must load: a page that shows a
+ * configuration the parser refuses misleads its reader.
+ */
+static void
+test_man_examples(void **state)
+{
+	char *path =
+		g_build_filename(FT_SRCDIR, "man", "flowtally.conf.5", NULL);
+	gchar *text = NULL, *p, *end;
+	struct cfg *cfg;
+	int n = 0;
+
+	assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	p = strstr(text, "\n.Sh EXAMPLES\n");
+	assert_non_null(p);
+	end = strstr(p + 1, "\n.Sh ");
+	assert_non_null(end);
+	*end = '\0';
+	while ((p = strstr(p, "\n.Bd -literal -offset indent\n")) != NULL) {
+		p += strlen("\n.Bd -literal -offset indent\n");
+		end = strstr(p, "\n.Ed");
+		assert_non_null(end);
+		end[1] = '\0';
+		cfg = load(strstr(p, "nfprobe") ? CFG_PROBE : CFG_COLLECTOR, p);
+		cfg_free(cfg);
+		p = end + 2;
+		n++;
+	}
+	assert_true(n >= 3);
+	g_free(text);
+	g_free(path);
+}
+
 static void
 test_file(void **state)
 {
@@ -451,10 +485,15 @@ test_file(void **state)
 }
 
 static const struct CMUnitTest others[] = {
-	cmocka_unit_test(test_plugin_wins), cmocka_unit_test(test_lookups),
-	cmocka_unit_test(test_cmdline),     cmocka_unit_test(test_noop_summary),
-	cmocka_unit_test(test_registry),    cmocka_unit_test(test_defaults),
-	cmocka_unit_test(test_design_seed), cmocka_unit_test(test_file),
+	cmocka_unit_test(test_plugin_wins),
+	cmocka_unit_test(test_lookups),
+	cmocka_unit_test(test_cmdline),
+	cmocka_unit_test(test_noop_summary),
+	cmocka_unit_test(test_registry),
+	cmocka_unit_test(test_defaults),
+	cmocka_unit_test(test_design_seed),
+	cmocka_unit_test(test_file),
+	cmocka_unit_test(test_man_examples),
 };
 
 #define N_CASES                                                                \
