@@ -75,43 +75,51 @@ get(struct cursor *c, void *dst, size_t n)
 	return dst != NULL ? cur_bytes(c, dst, n) : cur_skip(c, n);
 }
 
-/* Transport ports, ICMP type/code and TCP flags. `c` holds the transport
- * header and what follows of the IP payload. */
+/* Transport ports, ICMP type/code and TCP flags (the low byte of the
+ * 16-bit word at offset 12, RFC 9293 section 3.1). `c` holds the
+ * transport header and what follows of the IP payload. */
 static void
 decode_l4(struct cursor *c, struct pkt *p)
 {
-	uint8_t b[14];
-	size_t need = p->proto == IPPROTO_TCP_ ? 14 : 4;
+	uint16_t a, b;
 
 	switch (p->proto) {
 	case IPPROTO_TCP_:
 	case IPPROTO_UDP_:
 	case IPPROTO_SCTP_:
-		if (cur_left(c) < 4) {
+		if (cur_peek_u16(c, 0, &a) == -1 ||
+		    cur_peek_u16(c, 2, &b) == -1) {
 			p->flags |= DECODE_F_L4_SHORT;
 			return;
 		}
-		memcpy(b, cur_ptr(c), cur_left(c) < need ? 4 : need);
-		p->src_port = (uint16_t)(b[0] << 8 | b[1]);
-		p->dst_port = (uint16_t)(b[2] << 8 | b[3]);
+		p->src_port = a;
+		p->dst_port = b;
 		if (p->proto != IPPROTO_TCP_)
 			return;
-		if (cur_left(c) < need)
+		if (cur_peek_u16(c, 12, &a) == -1)
 			p->flags |= DECODE_F_L4_SHORT;
 		else
-			p->tcp_flags = b[13];
+			p->tcp_flags = (uint8_t)a;
 		return;
 	case IPPROTO_ICMP_:
 	case IPPROTO_ICMPV6_:
-		if (cur_left(c) < 2) {
+		if (cur_peek_u16(c, 0, &a) == -1)
 			p->flags |= DECODE_F_L4_SHORT;
-			return;
-		}
-		p->dst_port = (uint16_t)(cur_ptr(c)[0] << 8 | cur_ptr(c)[1]);
+		else
+			p->dst_port = a;
 		return;
 	default:
 		return;
 	}
+}
+
+/* An address into a zeroed struct ft_addr (decode_frame() clears the
+ * packet): the family and the address bytes, nothing else to write. */
+static void
+addr_put(struct ft_addr *a, uint8_t family, const uint8_t *net, size_t n)
+{
+	a->family = family;
+	memcpy(a->bytes, net, n);
 }
 
 /*
@@ -152,8 +160,8 @@ decode_ip4(struct cursor *c, struct dstate *d)
 	p->ipver = 4;
 	p->tos = h[1];
 	p->proto = h[9];
-	ft_addr_set4(&p->src, h + 12);
-	ft_addr_set4(&p->dst, h + 16);
+	addr_put(&p->src, 4, h + 12, 4);
+	addr_put(&p->dst, 4, h + 16, 4);
 	if (tlen != 0) {
 		p->octets = tlen;
 	} else {
@@ -286,8 +294,8 @@ decode_ip6(struct cursor *c, struct dstate *d)
 	plen = (uint16_t)(h[4] << 8 | h[5]);
 	p->octets = IP6_HLEN + (uint32_t)plen;
 	nh = h[6];
-	ft_addr_set6(&p->src, h + 8);
-	ft_addr_set6(&p->dst, h + 24);
+	addr_put(&p->src, 6, h + 8, 16);
+	addr_put(&p->dst, 6, h + 24, 16);
 	clip_to_ip(c, start, plen != 0 ? p->octets : 0);
 
 	for (i = 0; i <= DECODE_MAX_EXT; i++) {

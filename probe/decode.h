@@ -51,6 +51,16 @@ enum decode_link {
  * untagged); MACs are zero on link types that carry none (SLL carries
  * the source MAC only).
  *
+ * Fragments: the first fragment carries the transport header and keys its
+ * flow with ports as usual; a later fragment has none, so it is counted
+ * (octets and packets) under the same addresses and protocol with ports 0
+ * - a flow of its own, rather than a reassembly buffer on the hot path.
+ * That is what a tshark or pmacct count without reassembly sees, so byte
+ * and packet totals per host stay exact. Tunnels (GRE, IP-in-IP, IPv6 in
+ * IPv4...) are counted by their outer header: protocol 47, 4 or 41, ports
+ * 0. An MPLS pseudowire (control word, then Ethernet) is decoded down to
+ * the IP header it carries; MACs and VLAN stay the outer frame's.
+ *
  * decode_frame() fills every field except `ts_ms` and `in_iface`, which
  * the caller sets from the capture (packet timestamp in Unix epoch ms,
  * interface index) before handing the packet to the flow cache.
