@@ -1,0 +1,40 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# End to end through the real programs: flowtally-probe reads captures
+# with ground truth into an IPFIX file, flowtally-collector reads it with
+# sqlite3 and print (CSV, JSON lines) plugins, and the bytes per source
+# and per destination address over all SQLite rows and all files equal
+# tshark's totals in traffic-truth.json.
+. "$top_srcdir/tests/lib.sh"
+
+need_tool python3 sqlite3
+need_shared data/captures/traffic-truth.json
+need_built "$PROBE" "$COLLECTOR"
+TRAFFIC="$SHARED/data/captures/traffic"
+
+for cap in ipfixprobe-mixed.pcap nfdump-ipv6.pcap zeek-http-vlan.pcap \
+	zeek-pppoe-over-qinq.pcap tcpdump-sll-mptcp.pcap \
+	zeek-ipv4-fragmented-3.pcap suricata-sll2-02.pcap; do
+	[ -e "$TRAFFIC/$cap" ] || skip "$TRAFFIC/$cap is missing"
+	d="$TMPD/$cap"
+	mkdir -p "$d"
+	cat >"$d/c.conf" <<CONF
+plugins: sqlite3[db], print[csv], print[json]
+aggregate: src_host, dst_host
+sql_db[db]: $d/flows.db
+sql_history[db]: 1h
+sql_history_roundoff[db]: h
+print_history: 1h
+print_history_roundoff: h
+print_output[csv]: csv
+print_output_file[csv]: $d/csv/%Y%m%d-%H%M.csv
+print_output[json]: json
+print_output_file[json]: $d/json/%Y%m%d-%H%M.json
+CONF
+	"$PROBE" -r "$TRAFFIC/$cap" -o "$d/x.ipfix" 2>"$d/probe.log"
+	"$COLLECTOR" -d -f "$d/c.conf" -r "$d/x.ipfix" 2>"$d/collector.log"
+	check_log_clean "$d/collector.log"
+	python3 "$top_srcdir/tests/store-check.py" \
+		"$SHARED/data/captures/traffic-truth.json#$cap" - 3600 \
+		"sqlite:$d/flows.db:acct" "csv:$d/csv" "json:$d/json"
+done
