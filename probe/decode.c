@@ -204,7 +204,9 @@ decode_hbh_jumbo(struct cursor *c, struct pkt *p)
 		if (cur_u8(c, &len) == -1)
 			return;
 		if (type == 0xc2 && len == 4 && cur_u32(c, &jumbo) == 0) {
-			p->octets = IP6_HLEN + jumbo;
+			p->octets = jumbo > UINT32_MAX - IP6_HLEN
+					    ? UINT32_MAX
+					    : IP6_HLEN + jumbo;
 			p->flags |= DECODE_F_JUMBO;
 			return;
 		}
@@ -536,6 +538,7 @@ decode_null(struct cursor *c, struct dstate *d)
 	     (uint32_t)h[3] << 24;
 	be = (uint32_t)h[3] | (uint32_t)h[2] << 8 | (uint32_t)h[1] << 16 |
 	     (uint32_t)h[0] << 24;
+	/* Families are small numbers: the smaller reading is the right one. */
 	af = le < be ? le : be;
 	switch (af) {
 	case 2:

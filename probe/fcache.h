@@ -65,9 +65,10 @@ typedef void (*fcache_emit_fn)(const struct flowrec *rec, void *ctx);
 struct fcache;
 
 /*
- * A cache of at most p->max_flows flows (>= 1). All memory is allocated
- * here; NULL if p->max_flows is 0 or out of memory. `emit` and `ctx` are
- * kept for the cache's lifetime.
+ * A cache of at most p->max_flows flows. All memory is allocated here:
+ * fcache_flow_size() bytes a flow. NULL if p->max_flows is 0 or 2^31 or
+ * more, `emit` is NULL, or memory is short. `emit` and `ctx` are kept for
+ * the cache's lifetime.
  */
 struct fcache *fcache_new(const struct fcache_params *p, fcache_emit_fn emit,
 			  void *ctx);
