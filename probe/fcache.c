@@ -20,7 +20,9 @@
  * and the age list (creation order, oldest first, for the active
  * timeout). Free entries are chained through `lnext`. A full cache first
  * expires what has timed out, then evicts the least recently seen flow,
- * the oldest head of the activity lists.
+ * the oldest head of the activity lists. Lists keep arrival order, so
+ * when capture timestamps run backwards a little, a flow may end that
+ * much late, never early.
  *
  * FIN and RST: flows are unidirectional, so the FIN's peer packets (the
  * last ACK, retransmissions) of this direction still belong to the flow.
@@ -472,6 +474,8 @@ flow_update(struct fcache *fc, uint32_t i, const struct pkt *p)
 	if (p->ts_ms < f->start_ms)
 		f->start_ms = p->ts_ms;
 	cls = class_of(f->key.proto, f->tcp_flags);
+	if (cls == f->cls && fc->act[cls].tail == i)
+		return;
 	list_unlink(fc->e, &fc->act[f->cls], i, 0);
 	f->cls = cls;
 	list_push(fc->e, &fc->act[cls], i, 0);
