@@ -86,15 +86,33 @@ bs_give_back(struct binstore *bs, struct memtab *t)
 }
 
 static void
+sum_one(const uint8_t *key, struct aggctr *ctr, void *data)
+{
+	struct aggctr *sum = data;
+
+	sum->packets += ctr->packets;
+	sum->bytes += ctr->bytes;
+}
+
+/*
+ * A write is done and durable: the log line acknowledges what it holds,
+ * so that what was said to be written can be checked against the store.
+ */
+static void
 bs_done(struct binstore *bs, struct memtab *t, guint64 rows, gint64 t0)
 {
+	struct aggctr sum = { 0, 0, 0, 0 };
+
+	memtab_foreach(t, sum_one, &sum);
 	g_mutex_lock(&bs->lock);
 	bs->st.writes++;
 	bs->st.rows += rows;
 	g_mutex_unlock(&bs->lock);
-	log_info("%s: wrote %" G_GUINT64_FORMAT " rows in %" G_GINT64_FORMAT
+	log_info("%s: wrote %" G_GUINT64_FORMAT " rows: %" G_GUINT64_FORMAT
+		 " packets, %" G_GUINT64_FORMAT " bytes in %" G_GINT64_FORMAT
 		 " ms",
-		 bs->label, rows, (g_get_monotonic_time() - t0) / 1000);
+		 bs->label, rows, sum.packets, sum.bytes,
+		 (g_get_monotonic_time() - t0) / 1000);
 	bs_give_back(bs, t);
 }
 
