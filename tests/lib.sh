@@ -201,10 +201,12 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
-# Fail if a log file holds a warning or an error line (any case).
+# Fail if a log file holds a warning or an error line: the words warn,
+# warning, error, critical or fatal in any case (so "3 errors" in a
+# statistics line passes, "error: ..." and GLib's "WARNING **" do not).
 check_log_clean() {
 	[ -f "$1" ] || fail "no log file $1"
-	if grep -Ein 'warn|error' "$1" >&2; then
+	if grep -Einw 'warn|warning|error|critical|fatal' "$1" >&2; then
 		fail "$1 holds warnings or errors (above)"
 	fi
 }
