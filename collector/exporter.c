@@ -32,6 +32,7 @@ static const char *const drop_names[EXPORTER_DROP_N] = {
 	[EXPORTER_DROP_SET_OVERRUN] = "set-overrun",
 	[EXPORTER_DROP_SET_ID] = "bad-set-id",
 	[EXPORTER_DROP_NO_TEMPLATE] = "no-template",
+	[EXPORTER_DROP_TEMPLATE] = "bad-template",
 	[EXPORTER_DROP_DECODE] = "decode-error",
 };
 
@@ -61,8 +62,11 @@ exporter_free(gpointer p, gpointer tbl)
 	for (int i = 0; i < EXPORTER_SLOT_N; i++)
 		if (exp->state[i] != NULL && t->state_free[i] != NULL)
 			t->state_free[i](exp->state[i]);
-	for (guint i = 0; i < exp->n_domains; i++)
+	for (guint i = 0; i < exp->n_domains; i++) {
+		if (exp->domains[i]->templates != NULL)
+			g_hash_table_destroy(exp->domains[i]->templates);
 		g_free(exp->domains[i]);
+	}
 	g_free(exp->domains);
 	g_free(exp);
 }
@@ -140,6 +144,7 @@ exporter_domain(struct exporter_table *t, struct exporter *exp, uint32_t id)
 	}
 	d = g_new0(struct exporter_domain, 1);
 	d->id = id;
+	d->templates = g_hash_table_new(NULL, NULL);
 	exp->domains = g_renew(struct exporter_domain *, exp->domains,
 			       exp->n_domains + 1);
 	exp->domains[exp->n_domains++] = d;

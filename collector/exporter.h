@@ -27,6 +27,7 @@ enum exporter_drop {
 	EXPORTER_DROP_SET_OVERRUN, /* set runs past the message */
 	EXPORTER_DROP_SET_ID,      /* reserved set id (RFC 7011 3.3.2) */
 	EXPORTER_DROP_NO_TEMPLATE, /* data set whose template is unknown */
+	EXPORTER_DROP_TEMPLATE,    /* template record that does not fit */
 	EXPORTER_DROP_DECODE,      /* a set or template the decoder refused */
 	EXPORTER_DROP_N
 };
@@ -47,9 +48,10 @@ struct exporter_domain {
 	uint64_t records; /* data records handed on */
 	uint64_t octets;
 	uint64_t packets;
-	uint64_t options;    /* options records (not flows) */
-	uint64_t out_of_seq; /* messages whose sequence number was off */
-	uint64_t lost;       /* records missing by the sequence numbers */
+	uint64_t options;      /* options records (not flows) */
+	uint64_t out_of_seq;   /* messages whose sequence number was off */
+	uint64_t lost;         /* records missing by the sequence numbers */
+	GHashTable *templates; /* template id -> set id, kept by decoders */
 };
 
 struct exporter {

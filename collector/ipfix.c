@@ -175,6 +175,8 @@ _Static_assert(offsetof(struct ipfix_rec, end_reason) == 255, "u8 block");
 _Static_assert(sizeof(struct ipfix_rec) == 256, "no tail padding");
 
 #define IPFIX_INTERNAL_TID 0x7f00
+#define IPFIX_MAX_LEN      65535
+#define IPFIX_MAX_SETS     ((IPFIX_MAX_LEN - IPFIX_HEADER_LEN) / 4)
 
 /* Which of our elements an exporter's template carries. */
 struct ipfix_tmpl_info {
@@ -195,6 +197,8 @@ struct ipfix_decoder {
 	fbInfoModel_t *model;
 	guint log_handler;
 	struct exporter *cur; /* the exporter being decoded, for the log hook */
+	uint8_t scratch[IPFIX_MAX_LEN]; /* a message with sets cut out */
+	uint16_t cut[IPFIX_MAX_SETS];   /* indexes of the sets to cut */
 };
 
 #define HAS(info, ix) (((info)->present >> (ix)) & 1)
@@ -327,15 +331,11 @@ struct ipfix_header {
 	uint32_t domain;
 };
 
-/*
- * Check the header and every set header (RFC 7011 3.1, 3.3.1, 3.3.2);
- * returns EXPORTER_DROP_N when the message is sound.
- */
+/* Check the header (RFC 7011 3.1): EXPORTER_DROP_N when it is sound. */
 static enum exporter_drop
-ipfix_check(const uint8_t *msg, size_t len, struct ipfix_header *h)
+check_header(const uint8_t *msg, size_t len, struct ipfix_header *h)
 {
 	struct cursor c;
-	uint16_t id, slen;
 
 	cur_init(&c, msg, len);
 	if (cur_u16(&c, &h->version) == -1 || cur_u16(&c, &h->length) == -1 ||
@@ -344,17 +344,141 @@ ipfix_check(const uint8_t *msg, size_t len, struct ipfix_header *h)
 		return EXPORTER_DROP_SHORT;
 	if (h->length != len)
 		return EXPORTER_DROP_LENGTH;
+	return EXPORTER_DROP_N;
+}
+
+/* The next set of a checked message: its id and body; FALSE at the end. */
+static gboolean
+next_set(struct cursor *c, uint16_t *id, struct cursor *body)
+{
+	uint16_t slen = 0;
+
+	*id = 0;
+	cur_init(body, NULL, 0);
+	return cur_u16(c, id) == 0 && cur_u16(c, &slen) == 0 && slen >= 4 &&
+	       cur_sub(c, slen - 4, body) == 0;
+}
+
+/* Every set header (RFC 7011 3.3.1, 3.3.2), before anything is used. */
+static enum exporter_drop
+check_sets(const uint8_t *msg, size_t len)
+{
+	struct cursor c, body;
+	uint16_t id = 0, slen = 0;
+
+	cur_init(&c, msg + IPFIX_HEADER_LEN, len - IPFIX_HEADER_LEN);
 	while (cur_left(&c) > 0) {
-		if (cur_u16(&c, &id) == -1 || cur_u16(&c, &slen) == -1)
+		if (cur_u16(&c, &id) == -1 || cur_u16(&c, &slen) == -1 ||
+		    slen < 4)
 			return EXPORTER_DROP_SET_LENGTH;
-		if (slen < 4)
-			return EXPORTER_DROP_SET_LENGTH;
-		if (cur_skip(&c, slen - 4) == -1)
+		if (cur_sub(&c, slen - 4, &body) == -1)
 			return EXPORTER_DROP_SET_OVERRUN;
 		if (id < 2 || (id > 3 && id < 256))
 			return EXPORTER_DROP_SET_ID;
 	}
 	return EXPORTER_DROP_N;
+}
+
+static gboolean
+is_set_kind(gpointer key, gpointer value, gpointer kind)
+{
+	return value == kind;
+}
+
+/* A withdrawal (RFC 7011 8.1): one template, or all of a set kind. */
+static void
+withdraw(GHashTable *known, uint16_t tid, uint16_t set_id)
+{
+	if (tid == set_id)
+		g_hash_table_foreach_remove(known, is_set_kind,
+					    GUINT_TO_POINTER(set_id));
+	else
+		g_hash_table_remove(known, GUINT_TO_POINTER(tid));
+}
+
+/* One template record (RFC 7011 3.4.1, 3.4.2): 1 done, 0 padding, -1. */
+static int
+template_record(struct cursor *c, uint16_t set_id, GHashTable *known)
+{
+	uint16_t tid, count, scope, ie, flen;
+
+	if (cur_u16(c, &tid) == -1 || cur_u16(c, &count) == -1)
+		return -1;
+	if (tid == 0 && count == 0)
+		return 0;
+	if (count == 0 && (tid >= 256 || tid == set_id)) {
+		withdraw(known, tid, set_id);
+		return 1;
+	}
+	if (tid < 256)
+		return -1;
+	if (set_id == 3 &&
+	    (cur_u16(c, &scope) == -1 || scope == 0 || scope > count))
+		return -1;
+	for (uint16_t i = 0; i < count; i++) {
+		if (cur_u16(c, &ie) == -1 || cur_u16(c, &flen) == -1)
+			return -1;
+		if ((ie & 0x8000) && cur_skip(c, 4) == -1)
+			return -1;
+	}
+	g_hash_table_insert(known, GUINT_TO_POINTER(tid),
+			    GUINT_TO_POINTER(set_id));
+	return 1;
+}
+
+/*
+ * Follow the templates of the message in wire order and list the data
+ * sets whose template is not known at that point: libfixbuf must not see
+ * those, as 2.4 loops forever on a data set of a withdrawn template.
+ * Returns how many were listed in `cut`, or -1 for a malformed template.
+ */
+static int
+follow_templates(const uint8_t *msg, size_t len, GHashTable *known,
+		 uint16_t *cut)
+{
+	struct cursor c, body;
+	uint16_t id;
+	int n = 0, rc;
+
+	cur_init(&c, msg + IPFIX_HEADER_LEN, len - IPFIX_HEADER_LEN);
+	for (uint16_t i = 0; next_set(&c, &id, &body); i++) {
+		if (id == 2 || id == 3) {
+			rc = 1;
+			while (rc == 1 && cur_left(&body) >= 4)
+				rc = template_record(&body, id, known);
+			if (rc == -1)
+				return -1;
+		} else if (!g_hash_table_contains(known,
+						  GUINT_TO_POINTER(id))) {
+			cut[n++] = i;
+		}
+	}
+	return n;
+}
+
+/* Copy the message into `out` without the `n` sets listed in `cut`. */
+static size_t
+cut_sets(const uint8_t *msg, size_t len, const uint16_t *cut, int n,
+	 uint8_t *out)
+{
+	struct cursor c, body;
+	size_t olen = IPFIX_HEADER_LEN;
+	uint16_t id;
+	int k = 0;
+
+	memcpy(out, msg, IPFIX_HEADER_LEN);
+	cur_init(&c, msg + IPFIX_HEADER_LEN, len - IPFIX_HEADER_LEN);
+	for (uint16_t i = 0; next_set(&c, &id, &body); i++) {
+		if (k < n && cut[k] == i) {
+			k++;
+			continue;
+		}
+		memcpy(out + olen, body.buf - 4, body.len + 4);
+		olen += body.len + 4;
+	}
+	out[2] = (uint8_t)(olen >> 8);
+	out[3] = (uint8_t)olen;
+	return olen;
 }
 
 static uint64_t
@@ -627,9 +751,12 @@ ipfix_decode(struct ipfix_decoder *d, struct exporter *exp, uint8_t *msg,
 	struct exporter_domain *dom;
 	struct ipfix_state *st;
 	enum exporter_drop bad;
+	int unknown;
 	uint32_t n;
 
-	bad = ipfix_check(msg, len, &h);
+	bad = check_header(msg, len, &h);
+	if (bad == EXPORTER_DROP_N)
+		bad = check_sets(msg, len);
 	if (bad != EXPORTER_DROP_N) {
 		exporter_drop(d->exporters, exp, bad);
 		return;
@@ -638,6 +765,17 @@ ipfix_decode(struct ipfix_decoder *d, struct exporter *exp, uint8_t *msg,
 	st = exporter_state(d, exp);
 	if (dom == NULL || st == NULL)
 		return;
+	unknown = follow_templates(msg, len, dom->templates, d->cut);
+	if (unknown == -1) {
+		exporter_drop(d->exporters, exp, EXPORTER_DROP_TEMPLATE);
+		return;
+	}
+	for (int i = 0; i < unknown; i++)
+		exporter_drop(d->exporters, exp, EXPORTER_DROP_NO_TEMPLATE);
+	if (unknown > 0) {
+		len = cut_sets(msg, len, d->cut, unknown, d->scratch);
+		msg = d->scratch;
+	}
 	dom->messages++;
 	track_sequence(dom, h.seq);
 
