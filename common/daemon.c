@@ -88,9 +88,14 @@ daemon_pidfile_remove(const char *path, GError **err)
 int
 daemon_detach(GError **err)
 {
-	if (daemon(0, 0) == -1)
-		return fail_errno(err, errno, "cannot detach", "from terminal");
-	return 0;
+	if (daemon(0, 0) == 0)
+		return 0;
+
+	/* glibc says ENODEV when /dev/null is there but not a device. */
+	if (errno == ENODEV)
+		return fail_errno(err, errno, "cannot detach:",
+				  "/dev/null is not the null device");
+	return fail_errno(err, errno, "cannot detach", "from the terminal");
 }
 
 /* Set every id, then prove that none of them is root any more. */

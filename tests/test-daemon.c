@@ -145,6 +145,31 @@ test_pidfile(void **state)
 	g_free(dir);
 }
 
+/*
+ * In the child: detach, then write what the detached process sees (or
+ * why daemon(3) failed, e.g. a /dev/null that is not a device) to `path`.
+ */
+static void
+detach_and_report(const char *path)
+{
+	struct stat in, null;
+	GError *err = NULL;
+	char cwd[64], *text;
+
+	if (daemon_detach(&err) == -1) {
+		text = g_strdup_printf("error %s\n", err->message);
+	} else {
+		text = g_strdup_printf(
+			"%ld %ld %s %d\n", (long)getpid(), (long)getsid(0),
+			getcwd(cwd, sizeof(cwd)),
+			fstat(0, &in) == 0 && stat("/dev/null", &null) == 0 &&
+				S_ISCHR(in.st_mode) &&
+				in.st_rdev == null.st_rdev);
+	}
+	g_file_set_contents(path, text, -1, NULL);
+	_exit(0);
+}
+
 /* The detached child is a session leader in "/" with stdin on /dev/null. */
 static void
 test_detach(void **state)
@@ -152,29 +177,22 @@ test_detach(void **state)
 	char *dir = scratch();
 	char *path = g_build_filename(dir, "child", NULL);
 	pid_t pid = fork();
-	struct stat in, null;
 	char cwd[64], *text = NULL;
 	long gpid, sid;
 	int st, i;
 
 	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (daemon_detach(NULL) == -1)
-			_exit(2);
-		text = g_strdup_printf(
-			"%ld %ld %s %d\n", (long)getpid(), (long)getsid(0),
-			getcwd(cwd, sizeof(cwd)),
-			fstat(0, &in) == 0 && stat("/dev/null", &null) == 0 &&
-				in.st_rdev == null.st_rdev);
-		g_file_set_contents(path, text, -1, NULL);
-		_exit(0);
-	}
+	if (pid == 0)
+		detach_and_report(path);
 	assert_int_equal(waitpid(pid, &st, 0), pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	for (i = 0; i < 200 && !g_file_get_contents(path, &text, NULL, NULL);
+	for (i = 0; i < 1000 && !g_file_get_contents(path, &text, NULL, NULL);
 	     i++)
 		g_usleep(10000);
-	assert_non_null(text);
+	if (text == NULL)
+		fail_msg("the detached child wrote nothing in 10 s");
+	if (g_str_has_prefix(text, "error "))
+		fail_msg("detach failed: %s", text + 6);
 	assert_int_equal(sscanf(text, "%ld %ld %63s %d", &gpid, &sid, cwd, &st),
 			 4);
 	assert_true(gpid != pid);
