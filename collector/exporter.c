@@ -33,7 +33,7 @@ static const char *const drop_names[EXPORTER_DROP_N] = {
 	[EXPORTER_DROP_SET_ID] = "bad-set-id",
 	[EXPORTER_DROP_NO_TEMPLATE] = "no-template",
 	[EXPORTER_DROP_TEMPLATE] = "bad-template",
-	[EXPORTER_DROP_DECODE] = "decode-error",
+	[EXPORTER_DROP_DECODE] = "undecodable",
 };
 
 static guint
@@ -242,7 +242,7 @@ exporter_table_report(struct exporter_table *t, GString *out)
 }
 
 struct totals {
-	uint64_t datagrams, records, lost;
+	uint64_t datagrams, records, octets, packets, lost;
 };
 
 static void
@@ -253,6 +253,8 @@ sum_exporter(struct exporter *exp, void *p)
 	tot->datagrams += exp->datagrams;
 	for (guint i = 0; i < exp->n_domains; i++) {
 		tot->records += exp->domains[i]->records;
+		tot->octets += exp->domains[i]->octets;
+		tot->packets += exp->domains[i]->packets;
 		tot->lost += exp->domains[i]->lost;
 	}
 }
@@ -260,14 +262,15 @@ sum_exporter(struct exporter *exp, void *p)
 void
 exporter_table_summary(struct exporter_table *t, GString *out)
 {
-	struct totals tot = { 0, 0, 0 };
+	struct totals tot = { 0, 0, 0, 0, 0 };
 
 	exporter_foreach(t, sum_exporter, &tot);
-	g_string_append_printf(out,
-			       "exporters=%u datagrams=%" G_GUINT64_FORMAT
-			       " records=%" G_GUINT64_FORMAT
-			       " lost=%" G_GUINT64_FORMAT,
-			       g_hash_table_size(t->by_addr), tot.datagrams,
-			       tot.records, tot.lost);
+	g_string_append_printf(
+		out,
+		"exporters=%u datagrams=%" G_GUINT64_FORMAT
+		" records=%" G_GUINT64_FORMAT " octets=%" G_GUINT64_FORMAT
+		" packets=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT,
+		g_hash_table_size(t->by_addr), tot.datagrams, tot.records,
+		tot.octets, tot.packets, tot.lost);
 	append_drops(out, t->drops);
 }

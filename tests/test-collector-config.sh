@@ -1,0 +1,33 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The collector's config test (-n): the seed configuration of DESIGN.md
+# is accepted and printed back normalised; the same file with one key
+# misspelt is refused with its file and line and the key it meant.
+
+. "$top_srcdir/tests/lib.sh"
+need_built "$COLLECTOR"
+
+seed="$top_srcdir/tests/receive-seed.conf"
+"$COLLECTOR" -f "$seed" -n >"$TMPD/out" 2>"$TMPD/err" ||
+	fail "seed configuration refused: $(cat "$TMPD/err")"
+grep -qx 'plugins: memory\[plugin1\]' "$TMPD/out" ||
+	fail "no plugins line in the dump"
+grep -qx 'aggregate\[plugin1\]: src_host, src_port, src_mac, dst_host, dst_port, dst_mac, proto' \
+	"$TMPD/out" || fail "aggregate[plugin1] not in the dump"
+grep -qx 'aggregate_filter\[plugin1\]: ip' "$TMPD/out" ||
+	fail "aggregate_filter[plugin1] not in the dump"
+
+# The dump is itself a configuration the collector takes.
+"$COLLECTOR" -f "$TMPD/out" -n >"$TMPD/out2" 2>"$TMPD/err" ||
+	fail "the dump is refused: $(cat "$TMPD/err")"
+cmp -s "$TMPD/out" "$TMPD/out2" || fail "the dump does not round-trip"
+
+# Line 7 of the seed is the aggregate line.
+sed 's/^aggregate\[/agregate[/' "$seed" >"$TMPD/bad.conf"
+rc=0
+"$COLLECTOR" -f "$TMPD/bad.conf" -n >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+expect_eq "exit status on a misspelt key" 1 "$rc"
+grep -q "bad.conf:7:" "$TMPD/err" || fail "no FILE:LINE in: $(cat "$TMPD/err")"
+grep -q "'aggregate'" "$TMPD/err" || fail "no suggestion in: $(cat "$TMPD/err")"
+[ ! -s "$TMPD/out" ] || fail "a refused configuration printed a dump"
