@@ -304,15 +304,24 @@ detach(const struct cfg *cfg)
 	return 0;
 }
 
-/* Detach, pid file, privileges: in that order, after the sockets. */
+/*
+ * Detach (or, in the foreground, move to the log file if one is set),
+ * pid file, privileges: in that order, after the sockets.
+ */
 static int
 become_daemon(const struct cfg *cfg)
 {
 	const char *pidfile = cfg_str(cfg, NULL, "pidfile");
 	GError *err = NULL;
+	const char *logfile = cfg_str(cfg, NULL, "logfile");
 
-	if (cfg_bool(cfg, NULL, "daemonize") && detach(cfg) != 0)
+	if (cfg_bool(cfg, NULL, "daemonize")) {
+		if (detach(cfg) != 0)
+			return -1;
+	} else if (logfile != NULL && log_use_file(logfile) != 0) {
+		log_err("log file %s: cannot open", logfile);
 		return -1;
+	}
 	if (pidfile != NULL && daemon_pidfile_write(pidfile, &err) != 0)
 		goto fail;
 	if (daemon_drop_privileges(cfg_str(cfg, NULL, "user"),

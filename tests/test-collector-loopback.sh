@@ -1,0 +1,92 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# The collector on loopback: two payload sets of INDEX.md (MikroTik,
+# domain 0, and OpenBSD pflow, domain 42) are sent from 127.0.0.1 while
+# it runs; its status and its memory table must hold the records, octets
+# and packets INDEX.md gives, malformed datagrams must show up as drops,
+# and it must reopen its log, report, and stop cleanly on signals.
+
+. "$top_srcdir/tests/lib.sh"
+need_tool python3
+need_shared data/captures/payloads/ls-ipfix-mikrotik \
+	data/captures/payloads/ls-ipfix-openbsd-pflow
+need_built "$COLLECTOR" "$CLI"
+
+P="$SHARED/data/captures/payloads"
+port=$(free_udp_port)
+sock="$TMPD/mem.sock"
+cat >"$TMPD/c.conf" <<CONF
+collector_ip: 127.0.0.1
+collector_port: $port
+collector_pipe_size: 64K
+pidfile: $TMPD/c.pid
+logfile: $TMPD/c.log
+plugins: memory[m]
+imt_path[m]: $sock
+aggregate[m]: src_host, dst_host
+CONF
+start "$TMPD/stderr" "$COLLECTOR" -d -f "$TMPD/c.conf"
+pid=$LAST_PID
+wait_udp_port "$port"
+wait_unix_socket "$sock"
+wait_file "$TMPD/c.pid"
+expect_eq "pid file" "$pid" "$(cat "$TMPD/c.pid")"
+
+# Datagrams as the payload files hold them, then malformed ones.
+python3 - "$port" "$P" <<'PY'
+import socket, sys
+port, base = int(sys.argv[1]), sys.argv[2]
+sets = [("ls-ipfix-mikrotik", ["ipfix_test_mikrotik_tpl.dat",
+         "ipfix_test_mikrotik_data258.dat",
+         "ipfix_test_mikrotik_data259.dat"]),
+        ("ls-ipfix-openbsd-pflow", ["ipfix_test_openbsd_pflow_tpl.dat",
+         "ipfix_test_openbsd_pflow_data.dat"])]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for d, files in sets:
+    for f in files:
+        with open("%s/%s/%s" % (base, d, f), "rb") as fh:
+            s.sendto(fh.read(), ("127.0.0.1", port))
+s.sendto(b"\x00", ("127.0.0.1", port))                       # short
+s.sendto(b"\x00\x09" + b"\x00" * 22, ("127.0.0.1", port))    # NetFlow v9
+s.sendto(b"\x00\x0a\x00\x40" + b"\x00" * 12, ("127.0.0.1", port))  # length
+PY
+
+has_counts() {
+	"$CLI" -p "$sock" --status >"$TMPD/status" 2>&1 &&
+		grep -q 'bad-length=1' "$TMPD/status"
+}
+wait_for "the datagrams to be counted" has_counts
+grep -q '^exporter 127.0.0.1 domain 0: .* records=46 octets=103235 packets=253 ' \
+	"$TMPD/status" || fail "MikroTik totals: $(cat "$TMPD/status")"
+grep -q '^exporter 127.0.0.1 domain 42: .* records=26 octets=99323 packets=209 ' \
+	"$TMPD/status" || fail "pflow totals: $(cat "$TMPD/status")"
+grep -q '^exporter 127.0.0.1: datagrams=8 .*short=1' "$TMPD/status" ||
+	fail "short datagram not counted: $(cat "$TMPD/status")"
+grep -q 'unsupported-version=1' "$TMPD/status" ||
+	fail "NetFlow v9 not counted: $(cat "$TMPD/status")"
+
+# The memory table holds every octet and packet, whatever the keys.
+"$CLI" -p "$sock" -s -O csv >"$TMPD/table.csv"
+sums=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	{ b += $c["BYTES"]; p += $c["PACKETS"] } END { print b, p }' \
+	"$TMPD/table.csv")
+expect_eq "bytes and packets in the table" "$((103235 + 99323)) $((253 + 209))" \
+	"$sums"
+
+# SIGUSR1 logs the status; SIGHUP reopens the log file.
+kill -USR1 "$pid"
+wait_for "the status in the log" grep -q 'domain 42: .*records=26' \
+	"$TMPD/c.log"
+mv "$TMPD/c.log" "$TMPD/c.log.1"
+kill -HUP "$pid"
+wait_for "a new log file" test -e "$TMPD/c.log"
+kill -USR1 "$pid"
+wait_for "the status in the new log" grep -q 'records=26' "$TMPD/c.log"
+
+stop_pid "$pid" || fail "the collector did not stop cleanly"
+[ ! -e "$TMPD/c.pid" ] || fail "the pid file was left behind"
+grep -q 'stopping' "$TMPD/c.log" || fail "no clean stop in the log"
+check_log_clean "$TMPD/c.log.1"
+check_log_clean "$TMPD/c.log"
+check_log_clean "$TMPD/stderr"
