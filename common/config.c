@@ -470,12 +470,10 @@ static void
 store(struct cfg *cfg, const char *key, const char *plugin, char *norm,
       const char *where, gboolean cmdline)
 {
-	struct cfg_val *v = g_new0(struct cfg_val, 1);
 	GHashTable *t = cfg->global;
+	const struct cfg_val *old;
+	struct cfg_val *v;
 
-	v->text = norm;
-	v->where = g_strdup(where);
-	v->cmdline = cmdline;
 	if (plugin != NULL) {
 		t = g_hash_table_lookup(cfg->scoped, plugin);
 		if (t == NULL) {
@@ -483,6 +481,17 @@ store(struct cfg *cfg, const char *key, const char *plugin, char *norm,
 			g_hash_table_insert(cfg->scoped, g_strdup(plugin), t);
 		}
 	}
+
+	/* A file read after cfg_set() must not undo the command line. */
+	old = g_hash_table_lookup(t, key);
+	if (old != NULL && old->cmdline && !cmdline) {
+		g_free(norm);
+		return;
+	}
+	v = g_new0(struct cfg_val, 1);
+	v->text = norm;
+	v->where = g_strdup(where);
+	v->cmdline = cmdline;
 	g_hash_table_replace(t, g_strdup(key), v);
 }
 

@@ -327,6 +327,11 @@ test_cmdline(void **state)
 	g_clear_error(&err);
 	assert_false(cfg_set(cfg, "collector_port", NULL, "", &err));
 	g_clear_error(&err);
+
+	/* Whichever comes first, the command line stays. */
+	assert_true(
+		cfg_load_string(cfg, "late.conf", "nfacctd_port: 9\n", &err));
+	assert_string_equal(cfg_str(cfg, NULL, "collector_port"), "2101");
 	cfg_free(cfg);
 }
 
