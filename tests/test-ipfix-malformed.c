@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
+#include <glib/gstdio.h>
 
 #include "collector/dispatch.h"
 #include "tests/recvfeed.h"
@@ -491,6 +493,57 @@ test_domain_limit(void **state)
 	run_close(&r);
 }
 
+static void
+send_from(struct run *r, const char *from, const struct msg *m)
+{
+	uint8_t copy[sizeof(m->b)];
+	struct ft_addr a;
+
+	memcpy(copy, m->b, m->len);
+	assert_true(ft_addr_parse(from, &a, NULL));
+	dispatch_message(r->d, &a, copy, m->len, 0);
+}
+
+/* The allow-list: prefixes of both families; an empty file denies all. */
+static void
+test_allow(void **state)
+{
+	gchar *path =
+		g_build_filename(g_get_tmp_dir(), "ft-allow-XXXXXX", NULL);
+	int fd = g_mkstemp(path);
+	struct run r;
+	struct msg m;
+
+	assert_true(fd >= 0);
+	close(fd);
+	assert_true(g_file_set_contents(
+		path, "# exporters\n10.0.0.0/8\n2001:db8::/32 # lab\n", -1,
+		NULL));
+	run_open(&r);
+	assert_true(dispatch_load_allow(r.d, path, NULL));
+	msg_begin(&m, 0, 0);
+	tmpl_a(&m);
+	data_a(&m, 1, 1);
+	msg_end(&m);
+	send_from(&r, "10.1.2.3", &m);
+	send_from(&r, "2001:db8::9", &m);
+	send_from(&r, "11.0.0.1", &m);
+	send_from(&r, "2001:db9::1", &m);
+	assert_int_equal(tally_records(r.t), 2);
+	assert_int_equal(drops(&r, EXPORTER_DROP_NOT_ALLOWED), 2);
+
+	assert_true(g_file_set_contents(path, "\n", -1, NULL));
+	assert_true(dispatch_load_allow(r.d, path, NULL));
+	send_from(&r, "10.1.2.3", &m);
+	assert_int_equal(drops(&r, EXPORTER_DROP_NOT_ALLOWED), 3);
+
+	assert_true(g_file_set_contents(path, "10.0.0.0/33\n", -1, NULL));
+	assert_false(dispatch_load_allow(r.d, path, NULL));
+	run_close(&r);
+	g_unlink(path);
+	g_free(path);
+}
+
 static uint32_t
 rnd(uint64_t *s)
 {
@@ -535,7 +588,7 @@ test_fuzz(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 6];
+	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 7];
 	size_t n = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
@@ -548,6 +601,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_scope);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sequence);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_limit);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_allow);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fuzz);
 	return _cmocka_run_group_tests("ipfix-malformed", tests, n, NULL, NULL);
 }
