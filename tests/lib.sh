@@ -34,8 +34,11 @@ say() {
 	printf '%s: %s\n' "$_lib_name" "$*" >&2
 }
 
+_lib_failed=
+
 fail() {
 	say "FAIL: $*"
+	_lib_failed=1
 	exit 1
 }
 
@@ -116,12 +119,27 @@ wait_exit() {
 	done
 }
 
+# On failure, the end of every log in the scratch directory goes to the
+# test's own log, so that a CI failure can be read without a rerun.
+_lib_show_logs() {
+	for _f in "$TMPD"/*.log "$TMPD"/*/*.log; do
+		[ -s "$_f" ] || continue
+		say "--- last lines of ${_f#"$TMPD"/}:"
+		tail -n 15 "$_f" >&2
+	done
+}
+
 _lib_cleanup() {
 	_rc=$?
 	set +e
 	for _p in $_lib_pids; do
 		stop_pid "$_p"
 	done
+	if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 77 ]; then
+		[ -n "$_lib_failed" ] ||
+			say "FAIL: a command failed (exit $_rc); set -e stopped here"
+		_lib_show_logs
+	fi
 	if [ "$_rc" -eq 0 ] || [ "$_rc" -eq 77 ] || [ -z "${KEEP_TMP:-}" ]; then
 		rm -rf "$TMPD"
 	else
