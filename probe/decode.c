@@ -385,6 +385,20 @@ decode_ppp_proto(struct cursor *c, struct dstate *d, uint16_t proto)
 }
 
 /*
+ * Cisco HDLC: address 0x0f (unicast) or 0x8f (broadcast), control 0,
+ * then an Ethernet type.
+ */
+static int
+decode_chdlc(struct cursor *c, struct dstate *d)
+{
+	uint16_t type;
+
+	if (cur_skip(c, 2) == -1 || cur_u16(c, &type) == -1)
+		return DECODE_DROP_SHORT_L2;
+	return decode_ethertype(c, d, type);
+}
+
+/*
  * A PPP frame: an optional HDLC address/control pair 0xff 0x03 (RFC
  * 1662), then the protocol, one byte when compressed (RFC 1661 section
  * 6.5: an odd first byte).
@@ -602,8 +616,14 @@ decode_link(int dlt, struct cursor *c, struct dstate *d)
 	case DECODE_LINK_LINUX_SLL2:
 		return decode_sll2(c, d);
 	case DECODE_LINK_PPP:
-	case DECODE_LINK_PPP_SERIAL:
 		return decode_ppp(c, d);
+	case DECODE_LINK_PPP_SERIAL:
+		/* libpcap: these frames may be Cisco HDLC instead. */
+		if (cur_left(c) >= 1 && (cur_ptr(c)[0] & 0x7f) == 0x0f)
+			return decode_chdlc(c, d);
+		return decode_ppp(c, d);
+	case DECODE_LINK_C_HDLC:
+		return decode_chdlc(c, d);
 	case DECODE_LINK_RAW:
 	case DECODE_LINK_RAW_BSD:
 	case DECODE_LINK_RAW_LT:

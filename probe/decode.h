@@ -23,8 +23,9 @@ enum decode_link {
 	DECODE_LINK_PPP = 9,         /* PPP, optional 0xff03 HDLC header */
 	DECODE_LINK_RAW = 12,        /* raw IP (Linux DLT_RAW) */
 	DECODE_LINK_RAW_BSD = 14,    /* raw IP (OpenBSD DLT_RAW) */
-	DECODE_LINK_PPP_SERIAL = 50, /* PPP in HDLC framing */
+	DECODE_LINK_PPP_SERIAL = 50, /* PPP in HDLC framing, or Cisco HDLC */
 	DECODE_LINK_RAW_LT = 101,    /* LINKTYPE_RAW not mapped by libpcap */
+	DECODE_LINK_C_HDLC = 104,    /* Cisco HDLC */
 	DECODE_LINK_LOOP = 108,      /* OpenBSD loopback, AF in net order */
 	DECODE_LINK_LINUX_SLL = 113, /* Linux cooked v1 ("any") */
 	DECODE_LINK_IPV4 = 228,      /* raw IPv4 only */

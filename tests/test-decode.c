@@ -4,8 +4,9 @@
  * encapsulation the probe accepts, and truncated or malformed variants.
  * Each frame is written out byte by byte from the protocol definitions
  * (IEEE 802.3/802.1Q, RFC 791, 8200, 2675, 3032, 4385, 2516, 1661/1662,
- * the Linux SLL/SLL2, NULL and NFLOG link-layer headers), and the
- * expected key and length are read off those bytes, not off the decoder.
+ * Cisco HDLC, the Linux SLL/SLL2, NULL and NFLOG link-layer headers),
+ * and the expected key and length are read off those bytes, not off the
+ * decoder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -211,6 +212,19 @@ static const struct dcase cases[] = {
 	  0,
 	  { DECODE_OK, 4, "192.0.2.1", "198.51.100.2", 12345, 53, 17, 0x10, 0,
 	    36, 0, 0, NULL, NULL } },
+	{ "ppp serial carrying cisco hdlc ipv6", 50, "0f 00 86 dd " IP6_UDP, 0,
+	  0, OK6_UDP(56, 0, NULL, NULL) },
+	{ "cisco hdlc 104 broadcast ipv4",
+	  104,
+	  "8f 00 08 00 " IP4_UDP,
+	  0,
+	  0,
+	  { DECODE_OK, 4, "192.0.2.1", "198.51.100.2", 12345, 53, 17, 0x10, 0,
+	    36, 0, 0, NULL, NULL } },
+	{ "cisco hdlc keepalive (slarp)", 104, "8f 00 80 35 00 00 00 02 ", 0, 0,
+	  DROP(DECODE_DROP_NOT_IP) },
+	{ "cisco hdlc header cut", 104, "0f 00 08 ", 0, 0,
+	  DROP(DECODE_DROP_SHORT_L2) },
 	{ "ppp lcp", 9, "ff 03 c0 21 01 01 00 04 ", 0, 0,
 	  DROP(DECODE_DROP_NOT_IP) },
 	{ "ppp empty after hdlc", 9, "ff 03 ", 0, 0,
