@@ -7,6 +7,7 @@
  * outer header, which is what crossed the wire being watched.
  */
 #include <string.h>
+#include <netinet/in.h>
 
 #include "common/cursor.h"
 #include "probe/decode.h"
@@ -42,20 +43,6 @@ enum {
 	PPP_MPLS_MC = 0x0283,
 };
 
-enum {
-	IPPROTO_HOPOPTS_ = 0,
-	IPPROTO_ICMP_ = 1,
-	IPPROTO_TCP_ = 6,
-	IPPROTO_UDP_ = 17,
-	IPPROTO_ROUTING_ = 43,
-	IPPROTO_FRAGMENT_ = 44,
-	IPPROTO_AH_ = 51,
-	IPPROTO_ICMPV6_ = 58,
-	IPPROTO_DSTOPTS_ = 60,
-	IPPROTO_SCTP_ = 132,
-	IPPROTO_MOBILITY_ = 135,
-};
-
 /* The walk's state: the output, the wire length and how deep we are. */
 struct dstate {
 	struct pkt *out;
@@ -84,9 +71,9 @@ decode_l4(struct cursor *c, struct pkt *p)
 	uint16_t a, b;
 
 	switch (p->proto) {
-	case IPPROTO_TCP_:
-	case IPPROTO_UDP_:
-	case IPPROTO_SCTP_:
+	case IPPROTO_TCP:
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
 		if (cur_peek_u16(c, 0, &a) == -1 ||
 		    cur_peek_u16(c, 2, &b) == -1) {
 			p->flags |= DECODE_F_L4_SHORT;
@@ -94,15 +81,15 @@ decode_l4(struct cursor *c, struct pkt *p)
 		}
 		p->src_port = a;
 		p->dst_port = b;
-		if (p->proto != IPPROTO_TCP_)
+		if (p->proto != IPPROTO_TCP)
 			return;
 		if (cur_peek_u16(c, 12, &a) == -1)
 			p->flags |= DECODE_F_L4_SHORT;
 		else
 			p->tcp_flags = (uint8_t)a;
 		return;
-	case IPPROTO_ICMP_:
-	case IPPROTO_ICMPV6_:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		if (cur_peek_u16(c, 0, &a) == -1)
 			p->flags |= DECODE_F_L4_SHORT;
 		else
@@ -230,22 +217,22 @@ decode_ip6_ext(struct cursor *c, struct pkt *p, uint8_t *nh, uint16_t plen)
 	struct cursor opts;
 
 	switch (*nh) {
-	case IPPROTO_HOPOPTS_:
-	case IPPROTO_ROUTING_:
-	case IPPROTO_DSTOPTS_:
-	case IPPROTO_MOBILITY_:
-	case IPPROTO_AH_:
+	case IPPROTO_HOPOPTS:
+	case IPPROTO_ROUTING:
+	case IPPROTO_DSTOPTS:
+	case IPPROTO_MH:
+	case IPPROTO_AH:
 		if (cur_bytes(c, e, 2) == -1)
 			return -1;
-		len = *nh == IPPROTO_AH_ ? ((size_t)e[1] + 2) * 4
-					 : ((size_t)e[1] + 1) * 8;
+		len = *nh == IPPROTO_AH ? ((size_t)e[1] + 2) * 4
+					: ((size_t)e[1] + 1) * 8;
 		if (cur_sub(c, len - 2, &opts) == -1)
 			return -1;
-		if (*nh == IPPROTO_HOPOPTS_ && plen == 0)
+		if (*nh == IPPROTO_HOPOPTS && plen == 0)
 			decode_hbh_jumbo(&opts, p);
 		*nh = e[0];
 		return 1;
-	case IPPROTO_FRAGMENT_:
+	case IPPROTO_FRAGMENT:
 		if (cur_bytes(c, e, 2) == -1 || cur_u16(c, &off) == -1 ||
 		    cur_skip(c, 4) == -1)
 			return -1;
@@ -309,7 +296,7 @@ decode_ip6(struct cursor *c, struct dstate *d)
 			p->flags |= DECODE_F_L4_SHORT;
 		else if (!(p->flags & DECODE_F_FRAG_LATER))
 			decode_l4(c, p);
-		if (plen == 0 && h[6] == IPPROTO_HOPOPTS_)
+		if (plen == 0 && h[6] == IPPROTO_HOPOPTS)
 			jumbo_fallback(d, p, start);
 		return DECODE_OK;
 	}

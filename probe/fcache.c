@@ -6,6 +6,7 @@
  * list heads, so both cost O(1) per flow they end.
  */
 #include <string.h>
+#include <netinet/in.h>
 
 #include "common/error.h"
 #include "common/value.h"
@@ -232,14 +233,14 @@ static uint8_t
 class_of(uint8_t proto, uint8_t flags)
 {
 	switch (proto) {
-	case 6:
+	case IPPROTO_TCP:
 		if (flags & TH_RST)
 			return FC_TCP_RST;
 		return flags & TH_FIN ? FC_TCP_FIN : FC_TCP;
-	case 17:
+	case IPPROTO_UDP:
 		return FC_UDP;
-	case 1:
-	case 58:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
 		return FC_ICMP;
 	default:
 		return FC_GENERAL;
@@ -453,7 +454,8 @@ flow_ends_before(const struct fcache *fc, const struct fentry *f,
 {
 	uint8_t why = flow_over(fc, f, p->ts_ms);
 
-	if (why == FLOW_END_NONE && f->cls != FC_TCP && f->key.proto == 6 &&
+	if (why == FLOW_END_NONE && f->cls != FC_TCP &&
+	    f->key.proto == IPPROTO_TCP &&
 	    (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
 		why = FLOW_END_EOF;
 	return why;
