@@ -609,6 +609,46 @@ test_every_cut(void **state)
 }
 
 /*
+ * Every case with bytes flipped at random (a fixed seed, so a failure
+ * repeats): whatever the decoder makes of it, the result is a known
+ * reason, and a decoded packet is IPv4 of at least 20 octets or IPv6 of
+ * at least 40, its addresses of that family.
+ */
+static void
+test_mutations(void **state)
+{
+	const struct dcase *c;
+	uint8_t frame[512], *copy;
+	uint32_t x = 1;
+	struct pkt p;
+	size_t i, len, round, k;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < G_N_ELEMENTS(cases); i++) {
+		c = &cases[i];
+		len = unhex(c->hex, frame, sizeof(frame));
+		for (round = 0; len > 0 && round < 300; round++) {
+			copy = g_memdup2(frame, len);
+			for (k = 0; k < 1 + round % 4; k++) {
+				x = x * 1103515245u + 12345u;
+				copy[(x >> 8) % len] ^= (uint8_t)(x >> 20 | 1);
+			}
+			rc = decode_frame(c->dlt, copy, (uint32_t)len,
+					  (uint32_t)len + c->wire_extra, &p);
+			g_free(copy);
+			assert_true(rc >= 0 && rc < DECODE_DROP_MAX);
+			if (rc != DECODE_OK)
+				continue;
+			assert_true(p.ipver == 4 || p.ipver == 6);
+			assert_int_equal(p.src.family, p.ipver);
+			assert_int_equal(p.dst.family, p.ipver);
+			assert_true(p.octets >= (p.ipver == 4 ? 20u : 40u));
+		}
+	}
+}
+
+/*
  * NFLOG: TLV length and type are in host byte order, so these frames are
  * built in code. Header: AF_INET (2) or AF_INET6 (10), version 0,
  * resource id 1 (big-endian); then a prefix TLV (type 10, "log\0"), and
@@ -718,6 +758,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_every_cut),
+		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_nflog),
 		cmocka_unit_test(test_stats),
 	};
