@@ -70,22 +70,24 @@ install_missing() {
 		apt-get install -y -q --no-install-recommends $missing
 }
 
+# Each step returns on failure: this runs as an if condition, where set -e
+# does not apply.
 build_tree() {
-	cd "$top"
+	cd "$top" || return 1
 	if [ -f config.status ]; then
-		die "$top was configured in place; run 'make distclean' there" \
+		say "$top was configured in place; run 'make distclean' there" \
 			"first (the build goes to build/)"
+		return 1
 	fi
 	if [ ! -x configure ] || [ -n "$(find configure.ac -newer configure)" ]
 	then
 		say "running autogen.sh"
-		./autogen.sh
+		./autogen.sh || return 1
 	fi
-	mkdir -p "$build"
-	cd "$build"
+	mkdir -p "$build" && cd "$build" || return 1
 	if [ ! -f Makefile ]; then
 		say "configuring in $build"
-		"$top/configure" -q
+		"$top/configure" -q || return 1
 	fi
 	say "building"
 	make -s -j"$jobs"
@@ -254,7 +256,12 @@ demo | check) ;;
 *) usage ;;
 esac
 install_missing
-build_tree
+if ! (build_tree); then
+	say "the build failed"
+	[ "$1" = demo ] || echo "0 passed, 1 failed"
+	exit 1
+fi
+cd "$build"
 case $1 in
 check) run_check ;;
 demo) run_demo ;;
