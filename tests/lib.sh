@@ -135,6 +135,13 @@ _lib_cleanup() {
 	for _p in $_lib_pids; do
 		stop_pid "$_p"
 	done
+	# A program that writes "to /dev/null" through a temporary file and
+	# rename() replaces the device when run as root.
+	if [ ! -c /dev/null ]; then
+		say "FAIL: /dev/null is no longer a device: a command replaced it"
+		_lib_failed=1
+		_rc=1
+	fi
 	if [ "$_rc" -ne 0 ] && [ "$_rc" -ne 77 ]; then
 		[ -n "$_lib_failed" ] ||
 			say "FAIL: a command failed (exit $_rc); set -e stopped here"
