@@ -17,6 +17,7 @@
 struct cfg_val {
 	char *text;
 	char *where;      /* "FILE:LINE" or "command line" */
+	guint seq;        /* order of arrival, for the first error */
 	gboolean cmdline; /* set by cfg_set(): wins over the file */
 };
 
@@ -37,6 +38,7 @@ struct cfg {
 	GHashTable *scoped;
 	GPtrArray *plugins;
 	char *plugins_where; /* the file line that declared them */
+	guint seq;           /* values stored so far */
 };
 
 static const struct {
@@ -491,6 +493,7 @@ store(struct cfg *cfg, const char *key, const char *plugin, char *norm,
 	v = g_new0(struct cfg_val, 1);
 	v->text = norm;
 	v->where = g_strdup(where);
+	v->seq = cfg->seq++;
 	v->cmdline = cmdline;
 	g_hash_table_replace(t, g_strdup(key), v);
 }
@@ -691,52 +694,77 @@ cfg_set(struct cfg *cfg, const char *key, const char *plugin, const char *value,
 	return ok;
 }
 
-/* Every per-plugin value must name a declared plugin that takes it. */
-static gboolean
-check_scoped(const struct cfg *cfg, const char *plugin, GHashTable *vals,
-	     GError **err)
+/* What is wrong with a per-plugin value (g_free), or NULL. */
+static char *
+scoped_problem(const struct cfg *cfg, const char *plugin, const char *key,
+	       int *code)
 {
 	const struct cfg_plugin *pl = find_plugin(cfg, plugin);
-	GHashTableIter it;
-	gpointer key, value;
+	const struct cfg_key *k = cfg_key_find(key);
+	GString *names;
+	guint i;
 
-	g_hash_table_iter_init(&it, vals);
-	while (g_hash_table_iter_next(&it, &key, &value)) {
-		const struct cfg_key *k = cfg_key_find(key);
-		const struct cfg_val *v = value;
+	if (pl != NULL && (k->plugins & pl->mask) != 0)
+		return NULL;
+	*code = pl != NULL ? FT_ERROR_SCOPE : FT_ERROR_UNKNOWN;
+	if (pl != NULL)
+		return g_strdup_printf("key '%s' does not apply to %s plugin "
+				       "'%s'",
+				       k->name, pl->type, pl->name);
+	names = g_string_new(NULL);
+	for (i = 0; i < cfg->plugins->len; i++)
+		g_string_append_printf(names, "%s%s", i ? ", " : "",
+				       cfg_plugin_name(cfg, i));
+	return g_strdup_printf("no plugin named '%s' is declared "
+			       "(declared: %s)",
+			       plugin, names->len ? names->str : "none");
+}
 
-		if (pl == NULL) {
-			g_set_error(err, FT_ERROR, FT_ERROR_UNKNOWN,
-				    "%s: no plugin named '%s' is declared",
-				    v->where, plugin);
-			return FALSE;
-		}
-		if ((k->plugins & pl->mask) == 0) {
-			g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
-				    "%s: key '%s' does not apply to %s "
-				    "plugin '%s'",
-				    v->where, k->name, pl->type, pl->name);
-			return FALSE;
+/*
+ * Every per-plugin value must name a declared plugin that takes it. Of
+ * several bad lines, the first one read is reported.
+ */
+static gboolean
+check_scoped(const struct cfg *cfg, GError **err)
+{
+	const struct cfg_val *first = NULL;
+	char *problem = NULL, *p;
+	int code = 0, c;
+	GHashTableIter it, kit;
+	gpointer plugin, vals, key, value;
+
+	g_hash_table_iter_init(&it, cfg->scoped);
+	while (g_hash_table_iter_next(&it, &plugin, &vals)) {
+		g_hash_table_iter_init(&kit, vals);
+		while (g_hash_table_iter_next(&kit, &key, &value)) {
+			const struct cfg_val *v = value;
+
+			if (first != NULL && v->seq > first->seq)
+				continue;
+			p = scoped_problem(cfg, plugin, key, &c);
+			if (p == NULL)
+				continue;
+			g_free(problem);
+			problem = p;
+			code = c;
+			first = v;
 		}
 	}
-	return TRUE;
+	if (first == NULL)
+		return TRUE;
+	g_set_error(err, FT_ERROR, code, "%s: %s", first->where, problem);
+	g_free(problem);
+	return FALSE;
 }
 
 gboolean
 cfg_finish(struct cfg *cfg, GError **err)
 {
-	GHashTableIter it;
-	gpointer plugin, vals;
-
 	if (cfg->plugins->len == 0 && cfg->daemon == CFG_COLLECTOR &&
 	    !set_value(cfg, "default", "plugins", NULL, "memory[default]",
 		       FALSE, err))
 		return FALSE;
-	g_hash_table_iter_init(&it, cfg->scoped);
-	while (g_hash_table_iter_next(&it, &plugin, &vals))
-		if (!check_scoped(cfg, plugin, vals, err))
-			return FALSE;
-	return TRUE;
+	return check_scoped(cfg, err);
 }
 
 guint

@@ -150,13 +150,25 @@ static const struct bad bads[] = {
 	  "t.conf:2: key 'sql_db' does not apply to memory plugin 'm'" },
 	{ "undeclared plugin", CFG_COLLECTOR,
 	  "plugins: memory[m]\n\naggregate[n]: proto\n", FT_ERROR_UNKNOWN,
-	  "t.conf:3: no plugin named 'n' is declared" },
+	  "t.conf:3: no plugin named 'n' is declared (declared: m)" },
 	{ "plugin name is case-sensitive", CFG_COLLECTOR,
 	  "plugins: memory[P1]\naggregate[p1]: proto\n", FT_ERROR_UNKNOWN,
-	  "t.conf:2: no plugin named 'p1' is declared" },
+	  "t.conf:2: no plugin named 'p1' is declared (declared: P1)" },
 	{ "per-plugin line with no plugins line", CFG_COLLECTOR,
 	  "aggregate[x]: proto\n", FT_ERROR_UNKNOWN,
-	  "t.conf:1: no plugin named 'x' is declared" },
+	  "t.conf:1: no plugin named 'x' is declared (declared: "
+	  "default)" },
+	{ "the first of several bad lines", CFG_COLLECTOR,
+	  "plugins: memory[m]\naggregate[z]: proto\nsql_db[m]: /x.db\n"
+	  "aggregate[y]: proto\naggregate[a]: proto\n",
+	  FT_ERROR_UNKNOWN,
+	  "t.conf:2: no plugin named 'z' is declared (declared: m)" },
+	{ "the first of several bad lines, a type", CFG_COLLECTOR,
+	  "plugins: memory[m], print[p]\nprint_markers[m]: true\n"
+	  "aggregate[y]: proto\nsql_db[p]: /x.db\naggregate[a]: proto\n",
+	  FT_ERROR_SCOPE,
+	  "t.conf:2: key 'print_markers' does not apply to memory plugin "
+	  "'m'" },
 	{ "plugin type of the other daemon", CFG_COLLECTOR,
 	  "plugins: nfprobe[n]\n", FT_ERROR_UNKNOWN,
 	  "t.conf:1: plugins: unknown plugin type 'nfprobe' for "
