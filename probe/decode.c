@@ -26,6 +26,7 @@
 #define IP4_MF       0x2000u
 #define IP4_OFFMASK  0x1fffu
 #define ARPHRD_ETHER 1
+#define ETH_LEN_MAX  1500 /* type fields up to this are 802.3 lengths */
 
 enum {
 	ETHERTYPE_IP = 0x0800,
@@ -319,6 +320,17 @@ decode_ip_any(struct cursor *c, struct dstate *d)
 	}
 }
 
+static int
+pw_looks_ether(const struct cursor *c)
+{
+	uint16_t type;
+
+	if (cur_peek_u16(c, 12, &type) == -1)
+		return 0;
+	return type == ETHERTYPE_IP || type == ETHERTYPE_IPV6 ||
+	       type == ETHERTYPE_VLAN || type == ETHERTYPE_8021AD;
+}
+
 /*
  * An MPLS label stack (RFC 3032) down to the bottom-of-stack entry. The
  * payload has no type field: IPv4 and IPv6 are told by their version
@@ -346,12 +358,16 @@ decode_mpls(struct cursor *c, struct dstate *d)
 	case 0:
 		if (cur_skip(c, 4) == -1)
 			return DECODE_DROP_SHORT_L2;
-		if (++d->nest > DECODE_MAX_NEST)
-			return DECODE_DROP_TOO_DEEP;
-		return decode_ether(c, d);
+		break;
 	default:
-		return DECODE_DROP_NOT_IP;
+		/* An Ethernet pseudowire without control word, if what
+		 * would be its type field says IP or a VLAN tag. */
+		if (!pw_looks_ether(c))
+			return DECODE_DROP_NOT_IP;
 	}
+	if (++d->nest > DECODE_MAX_NEST)
+		return DECODE_DROP_TOO_DEEP;
+	return decode_ether(c, d);
 }
 
 /* A PPP protocol number (RFC 1661, assigned numbers). */
@@ -438,6 +454,27 @@ decode_vlan(struct cursor *c, struct dstate *d, uint16_t *type)
 	return DECODE_OK;
 }
 
+/*
+ * An IEEE 802.3 frame's LLC header (a type field <= 1500 is a length).
+ * Only SNAP (AA-AA-03) with an Ethernet-type OUI (RFC 1042: 00-00-00,
+ * 802.1H: 00-00-F8) carries IP; STP, CDP and the rest are not IP.
+ */
+static int
+decode_snap(struct cursor *c, struct dstate *d, uint16_t *type)
+{
+	uint8_t h[6];
+
+	if (++d->nest > DECODE_MAX_NEST)
+		return DECODE_DROP_TOO_DEEP;
+	if (cur_left(c) >= 3 && memcmp(cur_ptr(c), "\xaa\xaa\x03", 3) != 0)
+		return DECODE_DROP_NOT_IP;
+	if (cur_bytes(c, h, sizeof(h)) == -1 || cur_u16(c, type) == -1)
+		return DECODE_DROP_SHORT_L2;
+	if (h[3] != 0 || h[4] != 0 || (h[5] != 0 && h[5] != 0xf8))
+		return DECODE_DROP_NOT_IP;
+	return DECODE_OK;
+}
+
 /* The payload of an Ethernet type field (or of SLL's protocol field). */
 static int
 decode_ethertype(struct cursor *c, struct dstate *d, uint16_t type)
@@ -464,13 +501,17 @@ decode_ethertype(struct cursor *c, struct dstate *d, uint16_t type)
 		case ETHERTYPE_PPPOE:
 			return decode_pppoe(c, d);
 		default:
-			return DECODE_DROP_NOT_IP;
+			if (type > ETH_LEN_MAX)
+				return DECODE_DROP_NOT_IP;
+			r = decode_snap(c, d, &type);
+			if (r != DECODE_OK)
+				return r;
+			continue;
 		}
 	}
 }
 
-/* An Ethernet II header. A type field <= 1500 is an 802.3 length (LLC:
- * STP, CDP...), which the default case drops as not IP. */
+/* An Ethernet II or IEEE 802.3 header. */
 static int
 decode_ether(struct cursor *c, struct dstate *d)
 {
