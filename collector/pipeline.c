@@ -22,6 +22,8 @@
 /* The plugin types this collector builds: one line each. */
 static const struct plugin_ops *const pipeline_types[] = {
 	&plug_memory_ops,
+	&plug_sqlite_ops,
+	&plug_print_ops,
 };
 
 struct pl_slot {
@@ -210,10 +212,18 @@ pipeline_set_status(struct pipeline *pl, pipeline_status_fn fn, void *data)
 	pl->status_data = data;
 }
 
+/* Stores that keep history bins get the record's end time too. */
 static void
-pl_add(struct pl_slot *s, const uint8_t *key, const struct aggctr *ctr)
+pl_add(struct pl_slot *s, const uint8_t *key, const struct aggctr *ctr,
+       uint64_t end_ms)
 {
-	if (s->ops->add(s->state, key, ctr))
+	gboolean ok;
+
+	if (s->ops->add_at != NULL)
+		ok = s->ops->add_at(s->state, key, ctr, end_ms);
+	else
+		ok = s->ops->add(s->state, key, ctr);
+	if (ok)
 		s->records++;
 	else
 		s->full++;
@@ -235,10 +245,10 @@ pipeline_record(struct pipeline *pl, const struct flowrec *rec)
 		}
 		aggkey_counters(s->spec, rec, &ctr);
 		aggkey_pack(s->spec, rec, AGGKEY_SRC, key);
-		pl_add(s, key, &ctr);
+		pl_add(s, key, &ctr, rec->end_ms);
 		if (s->spec->sum) {
 			aggkey_pack(s->spec, rec, AGGKEY_DST, key);
-			pl_add(s, key, &ctr);
+			pl_add(s, key, &ctr, rec->end_ms);
 		}
 	}
 }
