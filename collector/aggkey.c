@@ -88,6 +88,17 @@ spec_parse_one(struct aggkey_spec *spec, const char *name, guint *nsum,
 	return TRUE;
 }
 
+static const char *
+spec_sum_name(const struct aggkey_spec *spec)
+{
+	guint i;
+
+	for (i = 0; i < spec->ncols; i++)
+		if (spec->cols[i]->field_dst != 0)
+			return spec->cols[i]->name;
+	return "sum_*";
+}
+
 struct aggkey_spec *
 aggkey_spec_new(const char *const *names, GError **err)
 {
@@ -100,10 +111,8 @@ aggkey_spec_new(const char *const *names, GError **err)
 			goto fail;
 	if (nsum > 0 && spec->ncols > 1) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
-			    "%s must be used alone in aggregate (flows "
-			    "aside)",
-			    spec->cols[0]->field_dst ? spec->cols[0]->name
-						     : "sum_*");
+			    "%s must be used alone in aggregate (flows aside)",
+			    spec_sum_name(spec));
 		goto fail;
 	}
 	spec->sum = nsum > 0;

@@ -143,15 +143,20 @@ test_spec(void **state)
 	}
 }
 
-/* The error names the unknown primitive. */
+/* The errors name the primitive at fault. */
 static void
-test_unknown_named(void **state)
+test_errors_named(void **state)
 {
-	const char *names[] = { "src_host", "dst_hots", NULL };
+	const char *unknown[] = { "src_host", "dst_hots", NULL };
+	const char *sum[] = { "dst_host", "sum_mac", NULL };
 	GError *err = NULL;
 
-	assert_null(aggkey_spec_new(names, &err));
+	assert_null(aggkey_spec_new(unknown, &err));
 	assert_non_null(strstr(err->message, "'dst_hots'"));
+	g_clear_error(&err);
+	assert_null(aggkey_spec_new(sum, &err));
+	assert_true(g_str_has_prefix(err->message, "sum_mac must be used "
+						   "alone"));
 	g_error_free(err);
 }
 
@@ -467,7 +472,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec),
-		cmocka_unit_test(test_unknown_named),
+		cmocka_unit_test(test_errors_named),
 		cmocka_unit_test(test_col_order),
 		cmocka_unit_test(test_pack_5tuple),
 		cmocka_unit_test(test_pack_nets),

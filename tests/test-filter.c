@@ -81,6 +81,7 @@ static const char *const exprs[] = {
 	"tcp[tcpflags] & (tcp-syn|tcp-ack) = tcp-ack",
 	"icmp[icmptype] = icmp-echo",
 	"ip6 and udp",
+	"ip6[0:2] & 0x0ff0 = 0x0280",
 	"less 100",
 	"greater 1000",
 	"portrange 50-60",
