@@ -526,6 +526,113 @@ decode_ether(struct cursor *c, struct dstate *d)
 	return decode_ethertype(c, d, type);
 }
 
+/* IEEE 802.11-2020 9.2.4.1 frame control, first and second octet. */
+#define WLAN_TYPE_MASK 0x0c
+#define WLAN_TYPE_DATA 0x08
+#define WLAN_NODATA    0x40 /* subtype bit 2: Null, CF-Ack... no body */
+#define WLAN_QOS       0x80 /* subtype bit 3 */
+#define WLAN_TODS      0x01
+#define WLAN_FROMDS    0x02
+#define WLAN_PROTECTED 0x40
+#define WLAN_ORDER     0x80 /* with QoS: an HT Control field follows */
+#define WLAN_AMSDU     0x80 /* QoS Control, first octet */
+
+/* The source and destination MACs of a data frame, by its DS bits
+ * (IEEE 802.11-2020 Table 9-30); `h` holds the four addresses' octets. */
+static void
+wlan_macs(struct dstate *d, const uint8_t *h, uint8_t ds)
+{
+	static const uint8_t sa_at[4] = { 10, 10, 16, 24 };
+	static const uint8_t da_at[4] = { 4, 16, 4, 16 };
+
+	memcpy(d->out->src_mac, h + sa_at[ds], 6);
+	memcpy(d->out->dst_mac, h + da_at[ds], 6);
+	d->have_mac = 1;
+}
+
+/*
+ * An IEEE 802.11 data frame (IEEE 802.11-2020 9.3.2.1): 24 header bytes,
+ * a fourth address between two distribution systems, QoS Control and HT
+ * Control when flagged, the pad to 4 bytes radiotap may announce, then
+ * LLC/SNAP. Encrypted bodies, bodiless subtypes and later MAC fragments
+ * carry no IP we can see. Of an A-MSDU, the first subframe counts.
+ */
+static int
+decode_wlan(struct cursor *c, struct dstate *d, int pad4)
+{
+	size_t start = c->off, hlen;
+	uint8_t h[30], qos[2];
+	uint16_t type;
+	uint8_t ds;
+	int r;
+
+	if (cur_bytes(c, h, 24) == -1)
+		return DECODE_DROP_SHORT_L2;
+	if ((h[0] & WLAN_TYPE_MASK) != WLAN_TYPE_DATA || h[0] & WLAN_NODATA ||
+	    h[1] & WLAN_PROTECTED || (h[22] & 0x0f) != 0)
+		return DECODE_DROP_NOT_IP;
+	ds = h[1] & (WLAN_TODS | WLAN_FROMDS);
+	if (ds == (WLAN_TODS | WLAN_FROMDS) && cur_bytes(c, h + 24, 6) == -1)
+		return DECODE_DROP_SHORT_L2;
+	wlan_macs(d, h, ds);
+	qos[0] = 0;
+	if (h[0] & WLAN_QOS && (cur_bytes(c, qos, 2) == -1 ||
+				(h[1] & WLAN_ORDER && cur_skip(c, 4) == -1)))
+		return DECODE_DROP_SHORT_L2;
+	hlen = c->off - start;
+	if (pad4 && cur_skip(c, (4 - hlen % 4) % 4) == -1)
+		return DECODE_DROP_SHORT_L2;
+	if (qos[0] & WLAN_AMSDU && cur_skip(c, 14) == -1)
+		return DECODE_DROP_SHORT_L2;
+	r = decode_snap(c, d, &type);
+	return r != DECODE_OK ? r : decode_ethertype(c, d, type);
+}
+
+/*
+ * The Flags field of a radiotap header (radiotap.org: fields follow the
+ * chain of 32-bit little-endian presence words, each aligned to its own
+ * size from the header's start; TSFT, bit 0, is 8 bytes; Flags is bit
+ * 1). `rt` holds the whole radiotap header; 0 when there is no Flags.
+ */
+static uint8_t
+radiotap_flags(struct cursor *rt)
+{
+	uint8_t w[4], first = 0, flags = 0;
+	int i;
+
+	cur_skip(rt, 4);
+	for (i = 0; i < 8; i++) {
+		if (cur_bytes(rt, w, 4) == -1)
+			return 0;
+		if (i == 0)
+			first = w[0];
+		if (!(w[3] & 0x80))
+			break;
+	}
+	if (first & 0x01 && (cur_skip(rt, (8 - rt->off % 8) % 8) == -1 ||
+			     cur_skip(rt, 8) == -1))
+		return 0;
+	if (first & 0x02 && cur_u8(rt, &flags) == -1)
+		return 0;
+	return flags;
+}
+
+/* Radiotap (version 0, pad, little-endian length, presence words), then
+ * an 802.11 frame; Flags bit 0x20 pads its header to 4 bytes. */
+static int
+decode_radiotap(struct cursor *c, struct dstate *d)
+{
+	struct cursor rt;
+	uint16_t len;
+
+	if (cur_left(c) < 8 || cur_ptr(c)[0] != 0)
+		return DECODE_DROP_SHORT_L2;
+	len = (uint16_t)(cur_ptr(c)[2] | cur_ptr(c)[3] << 8);
+	if (len < 8 || cur_sub(c, len, &rt) == -1)
+		return DECODE_DROP_SHORT_L2;
+	return decode_wlan(c, d, radiotap_flags(&rt) & 0x20);
+}
+
 /*
  * Linux cooked capture v1: packet type, ARPHRD type, address length,
  * 8 address bytes, protocol (an Ethernet type for the cases we decode).
@@ -663,6 +770,10 @@ decode_link(int dlt, struct cursor *c, struct dstate *d)
 	case DECODE_LINK_NULL:
 	case DECODE_LINK_LOOP:
 		return decode_null(c, d);
+	case DECODE_LINK_IEEE802_11:
+		return decode_wlan(c, d, 0);
+	case DECODE_LINK_RADIOTAP:
+		return decode_radiotap(c, d);
 	case DECODE_LINK_NFLOG:
 		return decode_nflog(c, d);
 	default:

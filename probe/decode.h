@@ -18,20 +18,22 @@
  * and pcap files carry LINKTYPE_ values, which libpcap maps to these).
  */
 enum decode_link {
-	DECODE_LINK_NULL = 0,        /* BSD loopback, AF in host order */
-	DECODE_LINK_EN10MB = 1,      /* Ethernet */
-	DECODE_LINK_PPP = 9,         /* PPP, optional 0xff03 HDLC header */
-	DECODE_LINK_RAW = 12,        /* raw IP (Linux DLT_RAW) */
-	DECODE_LINK_RAW_BSD = 14,    /* raw IP (OpenBSD DLT_RAW) */
-	DECODE_LINK_PPP_SERIAL = 50, /* PPP in HDLC framing, or Cisco HDLC */
-	DECODE_LINK_RAW_LT = 101,    /* LINKTYPE_RAW not mapped by libpcap */
-	DECODE_LINK_C_HDLC = 104,    /* Cisco HDLC */
-	DECODE_LINK_LOOP = 108,      /* OpenBSD loopback, AF in net order */
-	DECODE_LINK_LINUX_SLL = 113, /* Linux cooked v1 ("any") */
-	DECODE_LINK_IPV4 = 228,      /* raw IPv4 only */
-	DECODE_LINK_IPV6 = 229,      /* raw IPv6 only */
-	DECODE_LINK_NFLOG = 239,     /* Linux netfilter NFLOG */
-	DECODE_LINK_LINUX_SLL2 = 276 /* Linux cooked v2 */
+	DECODE_LINK_NULL = 0,         /* BSD loopback, AF in host order */
+	DECODE_LINK_EN10MB = 1,       /* Ethernet */
+	DECODE_LINK_PPP = 9,          /* PPP, optional 0xff03 HDLC header */
+	DECODE_LINK_RAW = 12,         /* raw IP (Linux DLT_RAW) */
+	DECODE_LINK_RAW_BSD = 14,     /* raw IP (OpenBSD DLT_RAW) */
+	DECODE_LINK_PPP_SERIAL = 50,  /* PPP in HDLC framing, or Cisco HDLC */
+	DECODE_LINK_RAW_LT = 101,     /* LINKTYPE_RAW not mapped by libpcap */
+	DECODE_LINK_C_HDLC = 104,     /* Cisco HDLC */
+	DECODE_LINK_IEEE802_11 = 105, /* 802.11 frames */
+	DECODE_LINK_LOOP = 108,       /* OpenBSD loopback, AF in net order */
+	DECODE_LINK_LINUX_SLL = 113,  /* Linux cooked v1 ("any") */
+	DECODE_LINK_RADIOTAP = 127,   /* radiotap + 802.11 (monitor mode) */
+	DECODE_LINK_IPV4 = 228,       /* raw IPv4 only */
+	DECODE_LINK_IPV6 = 229,       /* raw IPv6 only */
+	DECODE_LINK_NFLOG = 239,      /* Linux netfilter NFLOG */
+	DECODE_LINK_LINUX_SLL2 = 276  /* Linux cooked v2 */
 };
 
 /* Flag bits in struct pkt.flags. */
@@ -88,7 +90,7 @@ struct pkt {
 enum decode_drop {
 	DECODE_OK = 0,
 	DECODE_DROP_NOT_IP,      /* ARP, STP, LCP, PPPoE discovery... */
-	DECODE_DROP_SHORT_L2,    /* link or tunnel header cut short */
+	DECODE_DROP_SHORT_L2,    /* link header cut short or malformed */
 	DECODE_DROP_SHORT_L3,    /* IP header (or IPv6 extension) cut short */
 	DECODE_DROP_BAD_VERSION, /* IP version not 4/6, or not the link's */
 	DECODE_DROP_BAD_HLEN,    /* IPv4 header length < 20 */

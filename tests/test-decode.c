@@ -4,9 +4,9 @@
  * encapsulation the probe accepts, and truncated or malformed variants.
  * Each frame is written out byte by byte from the protocol definitions
  * (IEEE 802.3/802.1Q, RFC 791, 8200, 2675, 3032, 4385, 2516, 1661/1662,
- * Cisco HDLC, the Linux SLL/SLL2, NULL and NFLOG link-layer headers),
- * and the expected key and length are read off those bytes, not off the
- * decoder.
+ * Cisco HDLC, IEEE 802.11-2020, radiotap, the Linux SLL/SLL2, NULL and
+ * NFLOG link-layer headers), and the expected key and length are read off
+ * those bytes, not off the decoder.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -45,6 +45,14 @@
 #define DST6          "20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02 "
 #define IP6(plen, nh) "6b 80 00 00 " plen " " nh " 40 " SRC6 DST6
 #define IP6_UDP       IP6("00 10", "11") UDP_16
+
+/* IEEE 802.11 data from the distribution system: A1 = destination,
+ * A2 = BSSID, A3 = source; sequence 1, fragment 0; then LLC/SNAP. */
+#define WLAN_A_DA   "02 00 00 00 00 02 "
+#define WLAN_A_SA   "02 00 00 00 00 01 "
+#define WLAN_BSS    "02 00 00 00 00 aa "
+#define WLAN_FROMDS "08 02 00 00 " WLAN_A_DA WLAN_BSS WLAN_A_SA "10 00 "
+#define SNAP_IP4    "aa aa 03 00 00 00 08 00 "
 
 /* A decoded packet as the test expects it; `rc` alone for drops. */
 struct want {
@@ -255,6 +263,54 @@ static const struct dcase cases[] = {
 	  DROP(DECODE_DROP_NOT_IP) },
 	{ "ppp empty after hdlc", 9, "ff 03 ", 0, 0,
 	  DROP(DECODE_DROP_SHORT_L2) },
+
+	/* IEEE 802.11 (105) and radiotap (127). */
+	{ "802.11 data from ds", 105, WLAN_FROMDS SNAP_IP4 IP4_UDP, 0, 0,
+	  OK4_UDP(0) },
+	{ "802.11 qos data to ds", 105,
+	  "88 01 00 00 " WLAN_BSS WLAN_A_SA WLAN_A_DA
+	  "10 00 00 00 " SNAP_IP4 IP4_UDP,
+	  0, 0, OK4_UDP(0) },
+	{ "802.11 wds, qos, ht control", 105,
+	  "88 83 00 00 02 00 00 00 00 bb 02 00 00 00 00 cc " WLAN_A_DA
+	  "10 00 " WLAN_A_SA "00 00 00 00 00 00 " SNAP_IP4 IP4_UDP,
+	  0, 0, OK4_UDP(0) },
+	{ "802.11 a-msdu: first subframe", 105,
+	  "88 02 00 00 " WLAN_A_DA WLAN_BSS WLAN_A_SA
+	  "10 00 80 00 " WLAN_A_DA WLAN_A_SA "00 2c " SNAP_IP4 IP4_UDP,
+	  0, 0, OK4_UDP(0) },
+	{ "802.11 protected", 105,
+	  "08 42 00 00 " WLAN_A_DA WLAN_BSS WLAN_A_SA "10 00 " SNAP_IP4, 0, 0,
+	  DROP(DECODE_DROP_NOT_IP) },
+	{ "802.11 null function", 105,
+	  "48 01 00 00 " WLAN_BSS WLAN_A_SA WLAN_A_DA "10 00 ", 0, 0,
+	  DROP(DECODE_DROP_NOT_IP) },
+	{ "802.11 beacon", 105,
+	  "80 00 00 00 ff ff ff ff ff ff " WLAN_BSS WLAN_BSS "10 00 ", 0, 0,
+	  DROP(DECODE_DROP_NOT_IP) },
+	{ "802.11 later mac fragment", 105,
+	  "08 02 00 00 " WLAN_A_DA WLAN_BSS WLAN_A_SA "11 00 " SNAP_IP4 IP4_UDP,
+	  0, 0, DROP(DECODE_DROP_NOT_IP) },
+	{ "802.11 header cut", 105, "08 02 00 00 " WLAN_A_DA WLAN_BSS, 0, 0,
+	  DROP(DECODE_DROP_SHORT_L2) },
+	{ "radiotap flags (fcs at end), rate", 127,
+	  "00 00 0a 00 06 00 00 00 10 02 " WLAN_FROMDS SNAP_IP4 IP4_UDP
+	  "de ad be ef ",
+	  0, 0, OK4_UDP(0) },
+	{ "radiotap tsft, flags datapad, qos header padded", 127,
+	  "00 00 11 00 03 00 00 00 01 02 03 04 05 06 07 08 20 "
+	  "88 02 00 00 " WLAN_A_DA WLAN_BSS WLAN_A_SA
+	  "10 00 00 00 00 00 " SNAP_IP4 IP4_UDP,
+	  0, 0, OK4_UDP(0) },
+	{ "radiotap two presence words", 127,
+	  "00 00 0d 00 02 00 00 80 00 00 00 00 00 " WLAN_FROMDS SNAP_IP4
+		  IP4_UDP,
+	  0, 0, OK4_UDP(0) },
+	{ "radiotap version 1", 127,
+	  "01 00 08 00 00 00 00 00 " WLAN_FROMDS SNAP_IP4 IP4_UDP, 0, 0,
+	  DROP(DECODE_DROP_SHORT_L2) },
+	{ "radiotap longer than the frame", 127, "00 00 40 00 00 00 00 00 ", 0,
+	  0, DROP(DECODE_DROP_SHORT_L2) },
 
 	/* Linux cooked v1: type 0, ARPHRD_ETHER, 6 address bytes. */
 	{ "sll ipv4",
