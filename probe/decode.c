@@ -757,6 +757,8 @@ decode_link(int dlt, struct cursor *c, struct dstate *d)
 		if (cur_left(c) >= 1 && (cur_ptr(c)[0] & 0x7f) == 0x0f)
 			return decode_chdlc(c, d);
 		return decode_ppp(c, d);
+	case DECODE_LINK_PPP_ETHER:
+		return decode_pppoe(c, d);
 	case DECODE_LINK_C_HDLC:
 		return decode_chdlc(c, d);
 	case DECODE_LINK_RAW:

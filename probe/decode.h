@@ -24,6 +24,7 @@ enum decode_link {
 	DECODE_LINK_RAW = 12,         /* raw IP (Linux DLT_RAW) */
 	DECODE_LINK_RAW_BSD = 14,     /* raw IP (OpenBSD DLT_RAW) */
 	DECODE_LINK_PPP_SERIAL = 50,  /* PPP in HDLC framing, or Cisco HDLC */
+	DECODE_LINK_PPP_ETHER = 51,   /* PPPoE session header, no Ethernet */
 	DECODE_LINK_RAW_LT = 101,     /* LINKTYPE_RAW not mapped by libpcap */
 	DECODE_LINK_C_HDLC = 104,     /* Cisco HDLC */
 	DECODE_LINK_IEEE802_11 = 105, /* 802.11 frames */
