@@ -123,13 +123,16 @@ struct decode_stats {
 int decode_frame(int dlt, const uint8_t *frame, uint32_t caplen,
 		 uint32_t wirelen, struct pkt *out);
 
-/* Count the result `rc` of decode_frame() for packet `p` into `s`. */
+/* Count the result `rc` of decode_frame() into `s`; `p` (its packet) is
+ * read only when rc is DECODE_OK. */
 void decode_stats_add(struct decode_stats *s, int rc, const struct pkt *p);
 
-/* A short fixed name for a drop reason ("not-ip", "short-l2"...). */
+/* A short fixed name for a drop reason ("not-ip", "short-l2"...), or
+ * "unknown" for a value out of range. Static storage. */
 const char *decode_drop_name(int reason);
 
-/* TRUE if decode_frame() knows link type `dlt`. */
+/* Nonzero if decode_frame() knows link type `dlt` (for a capture source
+ * to refuse an unknown one up front rather than drop every frame). */
 int decode_link_supported(int dlt);
 
 #endif
