@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The memory plugin's query server (collector/qproto.h). Each connection
- * carries one request. The reply is built whole from the table in one
- * step on the main loop, which makes DUMP ERASE and MATCH RESET atomic
- * with respect to incoming records, and is then written without blocking
- * as the client reads. A client that makes no progress for
- * QS_IDLE_SECONDS, in either direction, is dropped and counted.
+ * carries one request. The rows of a reply are copied out of the table in
+ * one step on the main loop, which makes DUMP ERASE and MATCH RESET
+ * atomic with respect to incoming records; they are formatted
+ * QS_ROWS_PER_STEP at a time as the client reads, so a large table never
+ * stalls the loop for long. DUMP lists entries in the order their keys
+ * first arrived. A client that makes no progress for QS_IDLE_SECONDS, in
+ * either direction, is dropped and counted.
  */
 #include "config.h"
 
@@ -23,13 +25,14 @@
 #include <glib/gstdio.h>
 
 #include "collector/qproto.h"
+#include "collector/qrows.h"
 #include "common/error.h"
 
-#define QS_MAX_CLIENTS  32
-#define QS_IDLE_SECONDS 10
-#define QS_MAX_REQUEST  (16u << 20)
-#define QS_READ_CHUNK   65536
-#define QS_TEXT_LEN     64
+#define QS_MAX_CLIENTS   32
+#define QS_IDLE_SECONDS  10
+#define QS_MAX_REQUEST   (16u << 20)
+#define QS_READ_CHUNK    65536
+#define QS_ROWS_PER_STEP 2048
 
 struct qs_client {
 	struct qserver *qs;
@@ -38,7 +41,8 @@ struct qs_client {
 	GString *in;
 	GString *out; /* NULL while reading the request */
 	gsize out_off;
-	gint64 last_us; /* monotonic time of the last progress */
+	struct qrows *rows; /* rows still to format, then END */
+	gint64 last_us;     /* monotonic time of the last progress */
 };
 
 struct qserver {
@@ -64,6 +68,7 @@ qs_client_free(gpointer p)
 	g_string_free(c->in, TRUE);
 	if (c->out != NULL)
 		g_string_free(c->out, TRUE);
+	qrows_free(c->rows);
 	g_free(c);
 }
 
@@ -73,12 +78,10 @@ qs_client_close(struct qs_client *c)
 	g_ptr_array_remove_fast(c->qs->clients, c);
 }
 
-/* Rows: "ROW q v... packets flows bytes". */
+/* Copying the rows of a reply out of the table. */
 struct qs_rows {
-	struct qserver *qs;
-	GString *out;
+	struct qrows *rows;
 	guint query;
-	guint64 n;
 	GPtrArray *matched; /* struct aggctr * to reset, or NULL */
 };
 
@@ -86,22 +89,10 @@ static void
 qs_row(const uint8_t *key, struct aggctr *ctr, void *data)
 {
 	struct qs_rows *r = data;
-	const struct aggkey_spec *spec = r->qs->ctx->spec;
-	char buf[QS_TEXT_LEN];
-	guint i;
 
 	if (memtab_is_reset(ctr))
 		return;
-	g_string_append_printf(r->out, "ROW\t%u", r->query);
-	for (i = 0; i < spec->ncols; i++)
-		g_string_append_printf(
-			r->out, "\t%s",
-			aggkey_col_text(spec, i, key, ctr, buf, sizeof(buf)));
-	g_string_append_printf(r->out,
-			       "\t%" G_GUINT64_FORMAT "\t%" G_GUINT64_FORMAT
-			       "\t%" G_GUINT64_FORMAT "\n",
-			       ctr->packets, ctr->flows, ctr->bytes);
-	r->n++;
+	qrows_add(r->rows, r->query, key, ctr);
 	if (r->matched != NULL)
 		g_ptr_array_add(r->matched, ctr);
 }
@@ -128,16 +119,17 @@ qs_clear(struct qserver *qs)
 	qs->cleared_us = g_get_monotonic_time();
 }
 
-static void
+static struct qrows *
 qs_dump(struct qserver *qs, gboolean erase, GString *out)
 {
-	struct qs_rows r = { .qs = qs, .out = out };
+	struct qs_rows r = { 0 };
 
+	r.rows = qrows_new(qs->ctx->spec, memtab_count(qs->tab));
 	qs_cols(qs, out);
-	memtab_foreach_sorted(qs->tab, qs_row, &r);
-	g_string_append_printf(out, "END\t%" G_GUINT64_FORMAT "\n", r.n);
+	memtab_foreach(qs->tab, qs_row, &r);
 	if (erase)
 		qs_clear(qs);
+	return r.rows;
 }
 
 static gboolean
@@ -207,13 +199,13 @@ qs_reset_matched(GPtrArray *matched)
 		memtab_reset(g_ptr_array_index(matched, i));
 }
 
-static gboolean
+static struct qrows *
 qs_match(struct qserver *qs, gchar **words, gchar **lines, GString *out,
 	 GError **err)
 {
 	GPtrArray *prims = g_ptr_array_new();
 	gboolean reset = words[1] != NULL && g_strcmp0(words[2], "RESET") == 0;
-	struct qs_rows r = { .qs = qs, .out = out };
+	struct qs_rows r = { 0 };
 	GArray *queries = NULL;
 	guint i;
 
@@ -228,6 +220,7 @@ qs_match(struct qserver *qs, gchar **words, gchar **lines, GString *out,
 	if (queries == NULL)
 		goto fail;
 	r.matched = reset ? g_ptr_array_new() : NULL;
+	r.rows = qrows_new(qs->ctx->spec, 0);
 	qs_cols(qs, out);
 	for (i = 0; i < queries->len; i++) {
 		r.query = i;
@@ -235,17 +228,16 @@ qs_match(struct qserver *qs, gchar **words, gchar **lines, GString *out,
 			     &g_array_index(queries, struct aggkey_query, i),
 			     qs_row, &r);
 	}
-	g_string_append_printf(out, "END\t%" G_GUINT64_FORMAT "\n", r.n);
 	if (reset) {
 		qs_reset_matched(r.matched);
 		g_ptr_array_free(r.matched, TRUE);
 	}
 	g_array_free(queries, TRUE);
 	g_ptr_array_free(prims, TRUE);
-	return TRUE;
+	return r.rows;
 fail:
 	g_ptr_array_free(prims, TRUE);
-	return FALSE;
+	return NULL;
 }
 
 static void
@@ -283,17 +275,20 @@ qs_status(const struct qserver *qs, GString *out)
 	g_string_append(out, "END\t0\n");
 }
 
-/* One request (its first line split in `words`, the rest in `lines`). */
+/*
+ * One request (its first line split in `words`, the rest in `lines`).
+ * DUMP and MATCH leave their rows in `*rows`, to follow `out`.
+ */
 static gboolean
 qs_dispatch(struct qserver *qs, gchar **words, gchar **lines, GString *out,
-	    GError **err)
+	    struct qrows **rows, GError **err)
 {
 	const char *cmd = words[0] != NULL ? words[0] : "";
 
 	if (strcmp(cmd, "DUMP") == 0)
-		qs_dump(qs, g_strcmp0(words[1], "ERASE") == 0, out);
+		*rows = qs_dump(qs, g_strcmp0(words[1], "ERASE") == 0, out);
 	else if (strcmp(cmd, "MATCH") == 0)
-		return qs_match(qs, words, lines, out, err);
+		return (*rows = qs_match(qs, words, lines, out, err)) != NULL;
 	else if (strcmp(cmd, "ERASE") == 0) {
 		qs_clear(qs);
 		g_string_append(out, "END\t0\n");
@@ -310,7 +305,7 @@ qs_dispatch(struct qserver *qs, gchar **words, gchar **lines, GString *out,
 }
 
 static GString *
-qs_handle(struct qserver *qs, const char *req)
+qs_handle(struct qserver *qs, const char *req, struct qrows **rows)
 {
 	gchar **lines = g_strsplit(req, "\n", -1);
 	gchar **words;
@@ -321,7 +316,7 @@ qs_handle(struct qserver *qs, const char *req)
 	for (i = 0; lines[i] != NULL; i++)
 		g_strchomp(lines[i]);
 	words = g_strsplit_set(lines[0], " \t", -1);
-	if (!qs_dispatch(qs, words, lines + 1, out, &err)) {
+	if (!qs_dispatch(qs, words, lines + 1, out, rows, &err)) {
 		g_string_assign(out, "");
 		g_string_append_printf(out, "ERR\t%s\n", err->message);
 		g_error_free(err);
@@ -349,7 +344,7 @@ static gboolean qs_client_write(gint fd, GIOCondition cond, gpointer data);
 static void
 qs_client_reply(struct qs_client *c)
 {
-	c->out = qs_handle(c->qs, c->in->str);
+	c->out = qs_handle(c->qs, c->in->str, &c->rows);
 	c->src = g_unix_fd_add(c->fd, G_IO_OUT, qs_client_write, c);
 }
 
@@ -391,12 +386,34 @@ qs_client_read(gint fd, GIOCondition cond, gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Format the next rows, then END, into the drained buffer. */
+static gboolean
+qs_client_refill(struct qs_client *c)
+{
+	g_string_truncate(c->out, 0);
+	c->out_off = 0;
+	if (c->rows == NULL)
+		return FALSE;
+	if (!qrows_format(c->rows, c->out, QS_ROWS_PER_STEP)) {
+		g_string_append_printf(c->out, "END\t%zu\n",
+				       qrows_count(c->rows));
+		qrows_free(c->rows);
+		c->rows = NULL;
+	}
+	return TRUE;
+}
+
 static gboolean
 qs_client_write(gint fd, GIOCondition cond, gpointer data)
 {
 	struct qs_client *c = data;
 	ssize_t n;
 
+	if (c->out_off == c->out->len && !qs_client_refill(c)) {
+		c->src = 0;
+		qs_client_close(c);
+		return G_SOURCE_REMOVE;
+	}
 	n = send(fd, c->out->str + c->out_off, c->out->len - c->out_off,
 		 MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
@@ -405,7 +422,7 @@ qs_client_write(gint fd, GIOCondition cond, gpointer data)
 		c->out_off += (gsize)n;
 		c->last_us = g_get_monotonic_time();
 	}
-	if (n > 0 && c->out_off < c->out->len)
+	if (n > 0)
 		return G_SOURCE_CONTINUE;
 	c->src = 0;
 	qs_client_close(c);

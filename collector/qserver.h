@@ -2,9 +2,10 @@
 /*
  * The query server of one memory plugin: the server side of
  * collector/qproto.h on a UNIX stream socket, served from GLib's default
- * main context. Each reply is built whole from the table in one step (so
- * DUMP ERASE is atomic) and written without blocking; a client that does
- * not read its reply, or sends nothing, is dropped after a bound.
+ * main context. The rows of a reply are copied from the table in one step
+ * (so DUMP ERASE is atomic), then formatted and written without blocking
+ * as the client reads; a client that does not read its reply, or sends
+ * nothing, is dropped after a bound.
  */
 #ifndef FT_QSERVER_H
 #define FT_QSERVER_H

@@ -204,13 +204,13 @@ test_sum_host(void **state)
 	/* `ip` keeps the IPv6 record out; every other host on both sides. */
 	expect(f->sock_s, "DUMP\n",
 	       "COLS\tsum_host\n"
-	       "ROW\t0\t1.1.1.1\t1\t1\t28\n"
-	       "ROW\t0\t8.8.8.8\t2\t1\t156\n"
-	       "ROW\t0\t10.0.0.1\t8\t2\t3820\n"
-	       "ROW\t0\t10.0.0.2\t1\t1\t38\n"
 	       "ROW\t0\t192.168.1.10\t9\t3\t3848\n"
+	       "ROW\t0\t10.0.0.1\t8\t2\t3820\n"
 	       "ROW\t0\t192.168.1.11\t2\t1\t156\n"
+	       "ROW\t0\t8.8.8.8\t2\t1\t156\n"
+	       "ROW\t0\t1.1.1.1\t1\t1\t28\n"
 	       "ROW\t0\t192.168.2.20\t1\t1\t38\n"
+	       "ROW\t0\t10.0.0.2\t1\t1\t38\n"
 	       "END\t7\n");
 }
 
@@ -219,14 +219,15 @@ test_dump_match(void **state)
 {
 	struct fixture *f = *state;
 
+	/* rows come in arrival order of their keys */
 	expect(f->sock_a, "DUMP\n",
 	       "COLS\tsrc_host,dst_host,proto\n"
-	       "ROW\t0\t10.0.0.1\t192.168.1.10\t6\t3\t1\t3120\n"
-	       "ROW\t0\t192.168.1.10\t1.1.1.1\t1\t1\t1\t28\n"
 	       "ROW\t0\t192.168.1.10\t10.0.0.1\t6\t5\t1\t700\n"
+	       "ROW\t0\t10.0.0.1\t192.168.1.10\t6\t3\t1\t3120\n"
 	       "ROW\t0\t192.168.1.11\t8.8.8.8\t17\t2\t1\t156\n"
-	       "ROW\t0\t192.168.2.20\t10.0.0.2\t17\t1\t1\t38\n"
+	       "ROW\t0\t192.168.1.10\t1.1.1.1\t1\t1\t1\t28\n"
 	       "ROW\t0\t2001:db8::10\t2001:db8:1::1\t6\t2\t1\t160\n"
+	       "ROW\t0\t192.168.2.20\t10.0.0.2\t17\t1\t1\t38\n"
 	       "END\t6\n");
 	/* two queries; the second is exact, values in -c order */
 	expect(f->sock_a, "MATCH\tsrc_host\n192.168.1.10\n10.0.0.1\n.\n",
