@@ -28,6 +28,8 @@ struct binstore {
 	GAsyncQueue *spare;
 	GThread *thread;
 	struct memtab *pending; /* writer thread only */
+	gint has_pending;       /* atomic: pending is set, retry it */
+	gint kept;              /* atomic: entries in pending */
 	uint64_t next_ms;
 	uint64_t now_ms;   /* last tick, for records without an end */
 	guint64 add_drops; /* main loop only */
@@ -136,6 +138,8 @@ bs_failed(struct binstore *bs, struct memtab *t, gboolean flush, GError *e)
 	log_err("%s: %s; %zu entries kept, retried at the next refresh",
 		bs->label, e->message, n);
 	bs->pending = t;
+	g_atomic_int_set(&bs->kept, (gint)MIN(n, G_MAXINT));
+	g_atomic_int_set(&bs->has_pending, 1);
 }
 
 static void
@@ -151,6 +155,8 @@ bs_write(struct binstore *bs, struct bs_job *job)
 		bs_give_back(bs, t);
 		t = bs->pending;
 		bs->pending = NULL;
+		g_atomic_int_set(&bs->has_pending, 0);
+		g_atomic_int_set(&bs->kept, 0);
 	}
 	if (memtab_count(t) == 0) {
 		bs_give_back(bs, t);
@@ -177,10 +183,6 @@ bs_thread(gpointer data)
 			return NULL;
 		}
 		bs_write(bs, job);
-		if (job->flush && bs->pending != NULL) {
-			bs_give_back(bs, bs->pending);
-			bs->pending = NULL;
-		}
 		g_free(job);
 	}
 }
@@ -243,7 +245,9 @@ binstore_tick(struct binstore *bs, uint64_t now_ms)
 	if (now_ms < bs->next_ms)
 		return;
 	bs->next_ms = (now_ms / r + 1) * r;
-	if (memtab_count(bs->cur) == 0)
+
+	/* An empty interval is written only to retry a failed one. */
+	if (memtab_count(bs->cur) == 0 && !g_atomic_int_get(&bs->has_pending))
 		return;
 
 	/* No spare: the writer is still busy; this interval grows. */
@@ -310,11 +314,15 @@ binstore_status(struct binstore *bs, GString *out)
 
 	binstore_stats(bs, &st);
 	g_string_append_printf(
-		out,
-		"%s: %zu entries held, %" G_GUINT64_FORMAT
-		" writes, %" G_GUINT64_FORMAT
-		" failed writes, %" G_GUINT64_FORMAT " rows, %" G_GUINT64_FORMAT
-		" entries dropped, %" G_GUINT64_FORMAT " delayed refreshes\n",
-		bs->label, memtab_count(bs->cur), st.writes, st.failures,
-		st.rows, st.drops, st.delayed);
+		out, "%s: %zu entries held, %d kept for a retry, ", bs->label,
+		memtab_count(bs->cur), g_atomic_int_get(&bs->kept));
+	g_string_append_printf(out,
+			       "%" G_GUINT64_FORMAT
+			       " writes, %" G_GUINT64_FORMAT
+			       " failed writes, %" G_GUINT64_FORMAT " rows, ",
+			       st.writes, st.failures, st.rows);
+	g_string_append_printf(out,
+			       "%" G_GUINT64_FORMAT " entries dropped, "
+			       "%" G_GUINT64_FORMAT " delayed refreshes\n",
+			       st.drops, st.delayed);
 }
