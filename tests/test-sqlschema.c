@@ -292,6 +292,79 @@ test_missing(void **state)
 	sqlschema_free(v9);
 }
 
+/* Every column's name, type, NOT NULL, DEFAULT and key position. */
+static GString *
+full_info(sqlite3 *db, const char *table)
+{
+	gchar *sql = g_strdup_printf("PRAGMA table_info(\"%s\")", table);
+	GString *out = g_string_new(NULL);
+	sqlite3_stmt *st;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_string_append_printf(
+			out, "%s %s %d %s %d\n", sqlite3_column_text(st, 1),
+			sqlite3_column_text(st, 2), sqlite3_column_int(st, 3),
+			sqlite3_column_text(st, 4), sqlite3_column_int(st, 5));
+	sqlite3_finalize(st);
+	g_free(sql);
+	return out;
+}
+
+static GString *
+info_of(const char *script, const char *table)
+{
+	sqlite3 *db;
+	GString *out;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	if (sqlite3_exec(db, script, NULL, NULL, NULL) != SQLITE_OK)
+		fail_msg("%s", sqlite3_errmsg(db));
+	out = full_info(db, table);
+	sqlite3_close(db);
+	return out;
+}
+
+/*
+ * Our CREATE against the scripts pmacct ships (Debian package pmacct):
+ * the same columns, types, constraints, defaults and primary key.
+ */
+static void
+test_shipped_scripts(void **state)
+{
+	struct sqlschema *s;
+	GString *ours, *theirs;
+	gchar *path, *script, *create;
+	unsigned v;
+	int found = 0;
+
+	for (v = 1; v <= 9; v++) {
+		path = g_strdup_printf("/usr/share/pmacct/sql/"
+				       "pmacct-create-table_v%u.sqlite3",
+				       v);
+		if (!g_file_get_contents(path, &script, NULL, NULL)) {
+			g_free(path);
+			continue;
+		}
+		found++;
+		s = schema_for(v, "src_host", TRUE, NULL);
+		create = sqlschema_create(s, sqlschema_default_table(v));
+		ours = info_of(create, sqlschema_default_table(v));
+		theirs = info_of(script, sqlschema_default_table(v));
+		if (strcmp(ours->str, theirs->str) != 0)
+			fail_msg("v%u differs from %s:\nours:\n%s\ntheirs:\n%s",
+				 v, path, ours->str, theirs->str);
+		g_string_free(ours, TRUE);
+		g_string_free(theirs, TRUE);
+		g_free(create);
+		g_free(script);
+		g_free(path);
+		sqlschema_free(s);
+	}
+	if (found == 0)
+		skip();
+}
+
 int
 main(void)
 {
@@ -301,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_version_refuses),
 		cmocka_unit_test(test_extra_and_aggregate),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_shipped_scripts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
