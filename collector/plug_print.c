@@ -42,6 +42,7 @@ struct plug_print {
 	gboolean markers;
 	gboolean json_stamps; /* pmacct's stamp_inserted/_updated */
 	gboolean bin_cols;    /* print_time_columns */
+	int64_t last_write;   /* writer thread: the last write's time */
 	size_t nextra;
 	struct binstore *bs;
 };
@@ -153,13 +154,13 @@ pr_extras(struct pr_write *w, int64_t bin, GString **ev, const char **vals)
 		fmt_time(&p->opts, w->now, -1, ev[n + 1]);
 		n += 2;
 	}
-	if (p->bin_cols) {
+	/* Without history the interval since the last write is the bin. */
+	if (p->bin_cols && bins_enabled(&p->bins)) {
 		fmt_time(&p->opts, bin, -1, ev[n]);
-		fmt_time(&p->opts,
-			 bins_enabled(&p->bins) ? bins_end(&p->bins, bin)
-						: w->now,
-			 -1, ev[n + 1]);
-		n += 2;
+		fmt_time(&p->opts, bins_end(&p->bins, bin), -1, ev[n + 1]);
+	} else if (p->bin_cols) {
+		fmt_time(&p->opts, p->last_write, -1, ev[n]);
+		fmt_time(&p->opts, w->now, -1, ev[n + 1]);
 	}
 	for (i = 0; i < p->nextra; i++)
 		vals[i] = ev[i]->str;
@@ -221,7 +222,8 @@ pr_commit(struct pr_write *w, GList *files, GError **err)
 
 	for (l = files; l != NULL && ok; l = l->next) {
 		f = l->data;
-		pr_marker_end(w->p, f->text, f->entries);
+		if (w->p->markers)
+			pr_marker_end(w->p, f->text, f->entries);
 		if (f->path == NULL) {
 			ok = pr_stdout(f, err);
 			continue;
@@ -281,6 +283,7 @@ pr_write(struct memtab *t, int64_t now, void *data, guint64 *rows, GError **err)
 		g_propagate_error(err, w.err);
 		return FALSE;
 	}
+	w.p->last_write = now;
 	*rows = w.rows;
 	return TRUE;
 }
@@ -404,6 +407,7 @@ plug_print_new(const struct cfg *cfg, const struct plugin_ctx *ctx,
 
 	p->ctx = ctx;
 	p->label = g_strdup_printf("print[%s]", ctx->name);
+	p->last_write = g_get_real_time() / G_USEC_PER_SEC;
 	if (!pr_config(p, cfg, ctx->name, err) || !pr_layout(p, err)) {
 		plug_print_free(p);
 		return NULL;

@@ -16,6 +16,7 @@
 
 #include "collector/binstore.h"
 #include "collector/fmt.h"
+#include "collector/outfile.h"
 #include "collector/plugin.h"
 #include "collector/sqlschema.h"
 #include "common/error.h"
@@ -342,6 +343,13 @@ sq_config(struct plug_sqlite *s, const struct cfg *cfg, const char *name,
 	s->num_protos = cfg_bool(cfg, name, "sql_num_protos");
 	s->table = g_strdup(table != NULL ? table
 					  : sqlschema_default_table(*version));
+	if (outfile_has_time(s->table)) {
+		g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
+			    "sql_table '%s': time placeholders in table names "
+			    "are not supported; use sql_history bins",
+			    s->table);
+		return FALSE;
+	}
 	if (!bins_init(&s->bins, cfg_str(cfg, name, "sql_history"),
 		       cfg_str(cfg, name, "sql_history_roundoff"), err))
 		return FALSE;

@@ -15,7 +15,7 @@ need_built "$FEED"
 python3 "$SHARED/tools/gen_traffic.py" --packets 20000 --duration 1800 \
 	--seed 7 --out "$TMPD/t.pcap" >/dev/null
 cat >"$TMPD/store.conf" <<CONF
-plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt]
+plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt], print[tab]
 aggregate: src_host, dst_host
 sql_db[agg]: $TMPD/agg.db
 sql_db[v9]: $TMPD/v9.db
@@ -31,6 +31,10 @@ print_output[json]: json
 print_output_file[json]: $TMPD/json/%Y%m%d-%H%M.json
 print_output[fmt]: formatted
 print_output_file[fmt]: $TMPD/fmt/%Y%m%d-%H%M.txt
+print_output[tab]: csv
+print_output_separator[tab]: \\t
+print_time_columns[tab]: true
+print_output_file[tab]: $TMPD/tab/%Y%m%d-%H%M.csv
 CONF
 
 gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" 2>"$TMPD/feed.log"
@@ -39,6 +43,34 @@ python3 "$top_srcdir/tests/store-check.py" "$TMPD/t.truth.json" \
 	"$TMPD/t.flows.csv.gz" 300 "sqlite:$TMPD/agg.db:acct" \
 	"sqlite:$TMPD/v9.db:acct_v9" "csv:$TMPD/csv" "json:$TMPD/json" \
 	"fmt:$TMPD/fmt"
+
+# Tab-separated, with bin columns: each row's bin is its file's, 5 minutes.
+python3 - "$TMPD/tab" <<'PY'
+import datetime, glob, os, sys
+n = 0
+for path in glob.glob(os.path.join(sys.argv[1], "*.csv")):
+    start = datetime.datetime.strptime(os.path.basename(path)[:13],
+                                       "%Y%m%d-%H%M")
+    end = start + datetime.timedelta(minutes=5)
+    lines = open(path).read().splitlines()
+    assert lines[0].split("\t") == ["SRC_IP", "DST_IP", "BIN_START",
+                                     "BIN_END", "PACKETS", "BYTES"], lines[0]
+    for line in lines[1:]:
+        v = line.split("\t")
+        assert v[2] == str(start) and v[3] == str(end), (path, line)
+        n += 1
+assert n > 0
+print("bin columns: %d rows in their files' bins" % n)
+PY
+
+# Markers (reference section 6) where asked for, and only there.
+for f in "$TMPD"/csv/*.csv; do
+	head -n 1 "$f" | grep -Eq '^--START \([0-9]+\)--$' || fail "$f: no start"
+	tail -n 1 "$f" | grep -Eq '^--END \([0-9]+\)--$' || fail "$f: no end"
+done
+if grep -l -e '^--' "$TMPD"/tab/* "$TMPD"/fmt/* >&2; then
+	fail "markers in files that did not ask for them (above)"
+fi
 
 # The latest link names the newest CSV file.
 newest=$(ls "$TMPD/csv" | grep -v latest | sort | tail -n 1)
