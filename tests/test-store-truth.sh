@@ -15,7 +15,7 @@ need_built "$FEED"
 python3 "$SHARED/tools/gen_traffic.py" --packets 20000 --duration 1800 \
 	--seed 7 --out "$TMPD/t.pcap" >/dev/null
 cat >"$TMPD/store.conf" <<CONF
-plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt], print[tab]
+plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt], print[tab], print[out]
 aggregate: src_host, dst_host
 sql_db[agg]: $TMPD/agg.db
 sql_db[v9]: $TMPD/v9.db
@@ -35,10 +35,20 @@ print_output[tab]: csv
 print_output_separator[tab]: \\t
 print_time_columns[tab]: true
 print_output_file[tab]: $TMPD/tab/%Y%m%d-%H%M.csv
+print_output[out]: csv
 CONF
 
-gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" 2>"$TMPD/feed.log"
+gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" \
+	>"$TMPD/stdout" 2>"$TMPD/feed.log"
 check_log_clean "$TMPD/feed.log"
+
+# Without print_output_file: one header, then rows, on stdout.
+expect_eq "stdout header" "SRC_IP,DST_IP,PACKETS,BYTES" \
+	"$(grep -v '^[0-9a-f]' "$TMPD/stdout")"
+truth=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["ip_bytes"])' "$TMPD/t.truth.json")
+expect_eq "stdout bytes" "$truth" "$(awk -F, 'NR > 1 { s += $4 }
+	END { print s }' "$TMPD/stdout")"
 python3 "$top_srcdir/tests/store-check.py" "$TMPD/t.truth.json" \
 	"$TMPD/t.flows.csv.gz" 300 "sqlite:$TMPD/agg.db:acct" \
 	"sqlite:$TMPD/v9.db:acct_v9" "csv:$TMPD/csv" "json:$TMPD/json" \
@@ -83,7 +93,8 @@ expect_eq "temporary files left" 0 "$left"
 # A second run over the same flows adds to the same rows.
 rows1=$(sqlite3 "$TMPD/agg.db" 'SELECT count(*) FROM acct')
 bytes1=$(sqlite3 "$TMPD/agg.db" 'SELECT sum(bytes) FROM acct')
-gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" 2>"$TMPD/feed2.log"
+gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" >/dev/null \
+	2>"$TMPD/feed2.log"
 check_log_clean "$TMPD/feed2.log"
 expect_eq "rows after a restart" "$rows1" \
 	"$(sqlite3 "$TMPD/agg.db" 'SELECT count(*) FROM acct')"
