@@ -39,6 +39,7 @@ struct capcase {
 	struct expect expect[2];
 	uint64_t no_template; /* data sets counted with no template */
 	uint64_t unsupported; /* NetFlow datagrams, not decoded yet */
+	struct recv_opts opts;
 	const char *note;
 };
 
@@ -52,6 +53,22 @@ static const struct capcase cases[] = {
 	  .kind = FEED_PCAP,
 	  .files = { "flow/pmacct-104-ipfix-ipv6-cisco-sampling.pcap" },
 	  .expect = { { "2a02:a90:4007:700::54", 0, 3, 10632, 121, 1, 256 } } },
+	{ .name = "pmacct-104 renormalised by its options",
+	  .kind = FEED_PCAP,
+	  .files = { "flow/pmacct-104-ipfix-ipv6-cisco-sampling.pcap" },
+	  .expect = { { "2a02:a90:4007:700::54", 0, 3, 10632 * 256, 121 * 256,
+			1, 256 } },
+	  .opts = { .renormalize = TRUE },
+	  .note = "INDEX.md: raw x 256 (options record before the data)" },
+	{ .name = "mikrotik renormalised by a forced rate",
+	  .kind = FEED_PAYLOAD,
+	  .files = { "payloads/ls-ipfix-mikrotik/ipfix_test_mikrotik_tpl.dat",
+		     "payloads/ls-ipfix-mikrotik/"
+		     "ipfix_test_mikrotik_data258.dat",
+		     "payloads/ls-ipfix-mikrotik/"
+		     "ipfix_test_mikrotik_data259.dat" },
+	  .expect = { { PAYLOAD, 0, 46, 103235 * 100, 253 * 100, 0, 0 } },
+	  .opts = { .renormalize = TRUE, .ext_sampling_rate = 100 } },
 	{ .name = "pmacct-111 IPv6 exporter",
 	  .kind = FEED_PCAP,
 	  .files = { "flow/pmacct-111-ipfix-ipv6-exporter.pcap" },
@@ -226,8 +243,7 @@ test_capture(void **state)
 	const struct capcase *c = *state;
 	struct tally *t = tally_new();
 	struct flow_sink sink = { tally_sink, t };
-	struct recv_opts opts = { FALSE, 0, FALSE };
-	struct dispatch *d = dispatch_new(&sink, &opts, NULL);
+	struct dispatch *d = dispatch_new(&sink, &c->opts, NULL);
 	struct exporter_table *xt = dispatch_exporters(d);
 	guint rows = 0;
 
