@@ -38,3 +38,27 @@ CONF
 		"$SHARED/data/captures/traffic-truth.json#$cap" - 3600 \
 		"sqlite:$d/flows.db:acct" "csv:$d/csv" "json:$d/json"
 done
+
+# A table of another schema is refused at start, naming what it lacks,
+# and nothing is written to it: here pmacct's v1 table under v9's name.
+SCHEMA=/usr/share/pmacct/sql/pmacct-create-table_v1.sqlite3
+if [ -r "$SCHEMA" ]; then
+	d="$TMPD/mismatch"
+	mkdir -p "$d"
+	sed 's/acct/acct_v9/g' "$SCHEMA" | sqlite3 "$d/flows.db"
+	cat >"$d/c.conf" <<CONF
+plugins: sqlite3[db]
+aggregate: src_host, dst_host
+sql_db[db]: $d/flows.db
+sql_table_version[db]: 9
+sql_history[db]: 1h
+CONF
+	if "$COLLECTOR" -d -f "$d/c.conf" -r "$TMPD/zeek-http-vlan.pcap/x.ipfix" \
+		2>"$d/collector.log"; then
+		fail "the collector started on a table of another schema"
+	fi
+	grep -q 'table acct_v9 lacks column(s) tag, class_id, vlan' \
+		"$d/collector.log" || fail "no clear message: $(cat "$d/collector.log")"
+	expect_eq "rows in the refused table" 0 \
+		"$(sqlite3 "$d/flows.db" 'SELECT count(*) FROM acct_v9')"
+fi
