@@ -4,8 +4,8 @@
  * into one set of batch buffers shared by all sockets, since everything
  * runs on one main loop. A readable socket is drained for a bounded
  * number of batches, then the loop gets control back so that timers and
- * queries run. The kernel's own drop count comes with each datagram
- * (SO_RXQ_OVFL), so buffer overruns are counted too.
+ * queries run. The kernel counts what it dropped on a full socket
+ * buffer; that count is read (SO_MEMINFO) when someone asks for it.
  */
 #include "config.h"
 
@@ -17,19 +17,18 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <linux/sock_diag.h>
 #include <glib-unix.h>
 
 #include "common/error.h"
 
-#define LISTEN_BATCH    64
-#define LISTEN_ROUNDS   16    /* batches per wake-up */
-#define LISTEN_DGRAM    65536 /* the largest UDP payload, and a byte */
-#define LISTEN_CMSG_LEN 64
+#define LISTEN_BATCH  64
+#define LISTEN_ROUNDS 16    /* batches per wake-up */
+#define LISTEN_DGRAM  65536 /* the largest UDP payload, and a byte */
 
 struct listen_sock {
 	int fd;
 	guint source;
-	uint32_t kernel_drops; /* the kernel's counter, as last seen */
 	struct listener *l;
 };
 
@@ -37,11 +36,9 @@ struct listener {
 	struct dispatch *d;
 	GPtrArray *socks; /* of struct listen_sock */
 	uint64_t rcvbuf;
-	uint64_t kernel_drops;
 	struct mmsghdr msgs[LISTEN_BATCH];
 	struct iovec iov[LISTEN_BATCH];
 	struct sockaddr_storage from[LISTEN_BATCH];
-	uint8_t cmsg[LISTEN_BATCH][LISTEN_CMSG_LEN];
 	uint8_t *bufs; /* LISTEN_BATCH * LISTEN_DGRAM */
 };
 
@@ -71,23 +68,6 @@ from_sockaddr(const struct sockaddr_storage *ss, struct ft_addr *a)
 		ft_addr_set6(a, &s6->sin6_addr);
 }
 
-/* The kernel's drop counter, from the SO_RXQ_OVFL control message. */
-static void
-note_kernel_drops(struct listen_sock *s, struct msghdr *mh)
-{
-	struct cmsghdr *cm;
-	uint32_t v;
-
-	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
-		if (cm->cmsg_level != SOL_SOCKET ||
-		    cm->cmsg_type != SO_RXQ_OVFL)
-			continue;
-		memcpy(&v, CMSG_DATA(cm), sizeof(v));
-		s->l->kernel_drops += (uint32_t)(v - s->kernel_drops);
-		s->kernel_drops = v;
-	}
-}
-
 static void
 reset_batch(struct listener *l)
 {
@@ -100,8 +80,8 @@ reset_batch(struct listener *l)
 		mh->msg_namelen = sizeof(l->from[i]);
 		mh->msg_iov = &l->iov[i];
 		mh->msg_iovlen = 1;
-		mh->msg_control = l->cmsg[i];
-		mh->msg_controllen = LISTEN_CMSG_LEN;
+		mh->msg_control = NULL;
+		mh->msg_controllen = 0;
 		mh->msg_flags = 0;
 	}
 }
@@ -116,7 +96,6 @@ hand_over(struct listen_sock *s, int n)
 	for (int i = 0; i < n; i++) {
 		struct msghdr *mh = &l->msgs[i].msg_hdr;
 
-		note_kernel_drops(s, mh);
 		if (mh->msg_flags & MSG_TRUNC) {
 			dispatch_count(l->d, EXPORTER_DROP_TRUNCATED);
 			continue;
@@ -177,7 +156,6 @@ open_socket(const struct addrinfo *ai, gboolean dual, gboolean *no_family,
 		return -1;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &on, sizeof(on));
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &off : &on,
 			   sizeof(int));
@@ -280,7 +258,19 @@ listen_rcvbuf(const struct listener *l)
 uint64_t
 listen_kernel_drops(const struct listener *l)
 {
-	return l->kernel_drops;
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len;
+	uint64_t n = 0;
+
+	for (guint i = 0; i < l->socks->len; i++) {
+		const struct listen_sock *s = g_ptr_array_index(l->socks, i);
+
+		len = sizeof(mem);
+		if (getsockopt(s->fd, SOL_SOCKET, SO_MEMINFO, mem, &len) == 0 &&
+		    len > SK_MEMINFO_DROPS * sizeof(uint32_t))
+			n += mem[SK_MEMINFO_DROPS];
+	}
+	return n;
 }
 
 uint16_t
