@@ -174,20 +174,43 @@ _Static_assert(offsetof(struct ipfix_rec, proto) == 224 + 4 * 6, "macs");
 _Static_assert(offsetof(struct ipfix_rec, end_reason) == 255, "u8 block");
 _Static_assert(sizeof(struct ipfix_rec) == 256, "no tail padding");
 
-#define IPFIX_INTERNAL_TID 0x7f00
-#define IPFIX_MAX_LEN      65535
-#define IPFIX_MAX_SETS     ((IPFIX_MAX_LEN - IPFIX_HEADER_LEN) / 4)
+#define IPFIX_MAX_LEN  65535
+#define IPFIX_MAX_SETS ((IPFIX_MAX_LEN - IPFIX_HEADER_LEN) / 4)
+
+#define IPFIX_MAX_INTERNAL 256 /* compact internal templates per exporter */
+
+/*
+ * A compact internal template: only the elements of ours that one
+ * exporter template carries, in spec order, so that libfixbuf copies
+ * what is there and zero-fills nothing; `f` then places each field in
+ * struct ipfix_rec. Exporter templates with the same elements share one.
+ * `full` is the whole spec, decoded straight into struct ipfix_rec.
+ */
+struct ipfix_int {
+	uint64_t present;
+	uint16_t tid;
+	gboolean full;
+	uint8_t n;
+	struct {
+		uint16_t from, to, len;
+	} f[IX_N];
+};
 
 /* Which of our elements an exporter's template carries. */
 struct ipfix_tmpl_info {
 	uint64_t present; /* bit IX_... set when the element is there */
 	gboolean options; /* an options template: its records are not flows */
+	const struct ipfix_int *it;
 };
 
 /* libfixbuf's state for one exporter: a session and its buffer. */
 struct ipfix_state {
 	fBuf_t *fbuf;
 	fbSession_t *session;
+	struct ipfix_decoder *d;
+	GHashTable *ints; /* present mask -> struct ipfix_int */
+	struct ipfix_int full;
+	uint16_t cur_tid; /* the internal template set on fbuf */
 };
 
 struct ipfix_decoder {
@@ -197,6 +220,7 @@ struct ipfix_decoder {
 	fbInfoModel_t *model;
 	guint log_handler;
 	struct exporter *cur; /* the exporter being decoded, for the log hook */
+	uint16_t rec_off[IX_N]; /* where each element sits in ipfix_rec */
 	uint8_t scratch[IPFIX_MAX_LEN]; /* a message with sets cut out */
 	uint16_t cut[IPFIX_MAX_SETS];   /* indexes of the sets to cut */
 };
@@ -207,6 +231,48 @@ static void
 tmpl_info_free(void *tmpl_ctx, void *app_ctx)
 {
 	g_free(tmpl_ctx);
+}
+
+/* The compact internal template for `present`, made on first use. */
+static const struct ipfix_int *
+internal_for(struct ipfix_state *st, uint64_t present)
+{
+	struct ipfix_int *it;
+	fbTemplate_t *tmpl;
+	GError *err = NULL;
+	uint16_t at = 0;
+
+	it = g_hash_table_lookup(st->ints, &present);
+	if (it != NULL)
+		return it;
+	if (present == 0 || g_hash_table_size(st->ints) >= IPFIX_MAX_INTERNAL)
+		return &st->full;
+	it = g_new0(struct ipfix_int, 1);
+	it->present = present;
+	tmpl = fbTemplateAlloc(st->d->model);
+	for (int i = 0; i < IX_N; i++) {
+		if (!((present >> i) & 1))
+			continue;
+		if (!fbTemplateAppendSpec(tmpl, &ipfix_spec[i], 0, &err))
+			goto fail;
+		it->f[it->n].from = at;
+		it->f[it->n].to = st->d->rec_off[i];
+		it->f[it->n].len = ipfix_spec[i].len_override;
+		at += ipfix_spec[i].len_override;
+		it->n++;
+	}
+	it->tid = fbSessionAddTemplate(st->session, TRUE, FB_TID_AUTO, tmpl,
+				       &err);
+	if (it->tid == 0)
+		goto fail;
+	g_hash_table_insert(st->ints, &it->present, it);
+	return it;
+
+fail:
+	g_clear_error(&err);
+	fbTemplateFreeUnused(tmpl);
+	g_free(it);
+	return &st->full;
 }
 
 /* libfixbuf calls this for each new or redefined external template. */
@@ -220,6 +286,7 @@ tmpl_new(fbSession_t *session, uint16_t tid, fbTemplate_t *tmpl, void *app_ctx,
 		if (fbTemplateContainsElementByName(tmpl, &ipfix_spec[i]))
 			info->present |= UINT64_C(1) << i;
 	info->options = fbTemplateGetOptionsScope(tmpl) > 0;
+	info->it = internal_for(app_ctx, info->present);
 	*tmpl_ctx = info;
 	*ctx_free = tmpl_info_free;
 }
@@ -233,6 +300,7 @@ state_free(void *p)
 		fBufFree(st->fbuf);
 	else if (st->session != NULL)
 		fbSessionFree(st->session);
+	g_hash_table_destroy(st->ints);
 	g_free(st);
 }
 
@@ -242,22 +310,28 @@ state_new(struct ipfix_decoder *d, GError **err)
 	struct ipfix_state *st = g_new0(struct ipfix_state, 1);
 	fbTemplate_t *tmpl;
 
+	st->d = d;
+	st->ints = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL,
+					 g_free);
 	st->session = fbSessionAlloc(d->model);
-	fbSessionAddNewTemplateCallback(st->session, tmpl_new, d);
+	fbSessionAddNewTemplateCallback(st->session, tmpl_new, st);
 	tmpl = fbTemplateAlloc(d->model);
 	if (!fbTemplateAppendSpecArray(tmpl, ipfix_spec, UINT32_MAX, err)) {
 		fbTemplateFreeUnused(tmpl);
 		goto fail;
 	}
-	if (!fbSessionAddTemplate(st->session, TRUE, IPFIX_INTERNAL_TID, tmpl,
-				  err)) {
+	st->full.full = TRUE;
+	st->full.tid =
+		fbSessionAddTemplate(st->session, TRUE, FB_TID_AUTO, tmpl, err);
+	if (st->full.tid == 0) {
 		fbTemplateFreeUnused(tmpl);
 		goto fail;
 	}
 	st->fbuf = fBufAllocForCollection(st->session, NULL);
 	fBufSetAutomaticMode(st->fbuf, FALSE);
-	if (!fBufSetInternalTemplate(st->fbuf, IPFIX_INTERNAL_TID, err))
+	if (!fBufSetInternalTemplate(st->fbuf, st->full.tid, err))
 		goto fail;
+	st->cur_tid = st->full.tid;
 	return st;
 
 fail:
@@ -306,6 +380,9 @@ ipfix_decoder_new(struct exporter_table *exporters,
 	d->sink = *sink;
 	d->opts = *opts;
 	d->model = fbInfoModelAlloc();
+	for (int i = 1; i < IX_N; i++)
+		d->rec_off[i] =
+			d->rec_off[i - 1] + ipfix_spec[i - 1].len_override;
 	exporter_table_set_free(exporters, EXPORTER_SLOT_IPFIX, state_free);
 	d->log_handler = g_log_set_handler(
 		NULL, G_LOG_LEVEL_MASK & ~(G_LOG_LEVEL_ERROR), fixbuf_log, d);
@@ -693,27 +770,61 @@ exporter_state(struct ipfix_decoder *d, struct exporter *exp)
 	return exp->state[EXPORTER_SLOT_IPFIX];
 }
 
+/* Place the fields of a compact record where struct ipfix_rec has them. */
+static void
+unpack(const struct ipfix_int *it, const uint8_t *raw, struct ipfix_rec *r)
+{
+	uint8_t *to = (uint8_t *)r;
+
+	memset(r, 0, sizeof(*r));
+	for (uint8_t i = 0; i < it->n; i++)
+		memcpy(to + it->f[i].to, raw + it->f[i].from, it->f[i].len);
+}
+
+/* The next record, in the internal template its exporter template wants. */
+static const struct ipfix_tmpl_info *
+next_record(struct ipfix_state *st, struct ipfix_rec *r, GError **err)
+{
+	static const struct ipfix_tmpl_info none;
+	const struct ipfix_tmpl_info *info;
+	uint8_t raw[sizeof(*r)];
+	fbTemplate_t *tmpl;
+	size_t rlen = sizeof(raw);
+
+	tmpl = fBufNextCollectionTemplate(st->fbuf, NULL, err);
+	if (tmpl == NULL)
+		return NULL;
+	info = fbTemplateGetContext(tmpl);
+	if (info == NULL)
+		info = &none;
+	if (info->it != NULL && info->it->tid != st->cur_tid) {
+		if (!fBufSetInternalTemplate(st->fbuf, info->it->tid, err))
+			return NULL;
+		st->cur_tid = info->it->tid;
+	}
+	if (info->it == NULL || info->it->full)
+		return fBufNext(st->fbuf, (uint8_t *)r, &rlen, err) ? info
+								    : NULL;
+	if (!fBufNext(st->fbuf, raw, &rlen, err))
+		return NULL;
+	unpack(info->it, raw, r);
+	return info;
+}
+
 /* Run libfixbuf over the message; returns the records it gave. */
 static uint32_t
 decode_records(struct ipfix_decoder *d, struct ipfix_state *st,
 	       struct exporter *exp, struct exporter_domain *dom,
 	       uint64_t export_ms, uint64_t now_ms)
 {
-	struct ipfix_rec r;
 	const struct ipfix_tmpl_info *info;
-	fbTemplate_t *tmpl;
+	struct ipfix_rec r;
 	GError *err = NULL;
 	uint32_t n = 0;
-	size_t rlen;
 
-	for (;;) {
-		rlen = sizeof(r);
-		if (!fBufNext(st->fbuf, (uint8_t *)&r, &rlen, &err))
-			break;
+	while ((info = next_record(st, &r, &err)) != NULL) {
 		n++;
-		tmpl = fBufGetCollectionTemplate(st->fbuf, NULL);
-		info = tmpl != NULL ? fbTemplateGetContext(tmpl) : NULL;
-		if (info == NULL)
+		if (info->it == NULL)
 			continue;
 		if (info->options)
 			options_record(dom, info, &r);
