@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * IPFIX messages to flow records. A message is first walked with the
- * cursor (header, set lengths, set ids) so that malformed input is
- * counted by reason before libfixbuf sees it; libfixbuf then decodes each
- * record into one fixed internal template that holds every element we
- * use, and the fields present in the exporter's template pick which
- * counter and timestamp elements count.
+ * cursor (header, set lengths, set ids, template records) so that
+ * malformed input is counted by reason before libfixbuf sees it, and data
+ * sets without a template are cut out. libfixbuf then decodes each record
+ * into a struct holding every element we use, and the elements present
+ * in the exporter's template pick which counter and time elements count.
  */
 #include "config.h"
 
@@ -23,11 +23,11 @@
 #define NTP_UNIX_OFFSET 2208988800ull
 
 /*
- * The internal template: one index per element, the spec array and the
- * C struct in the same order. libfixbuf lays an internal record out
+ * The elements we use: one index per element, the spec array and the C
+ * struct in the same order. libfixbuf lays an internal record out
  * packed, in spec order, so widest fields come first and the asserts
  * below check that the struct has no padding. Elements missing from an
- * exporter's template decode as zero.
+ * exporter's template read as zero.
  */
 enum ipfix_ix {
 	IX_OCTETS,
