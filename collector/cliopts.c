@@ -13,8 +13,13 @@
 
 #include "common/error.h"
 #include "collector/qproto.h"
+#include "collector/sqlquery.h"
 
 #define CLI_OPT_STATUS 256
+#define CLI_OPT_DB     257
+#define CLI_OPT_TABLE  258
+#define CLI_OPT_FROM   259
+#define CLI_OPT_TO     260
 
 static const char cli_usage[] =
 	"usage: flowtally [-p socket] -s [-a] [-T counter[,N]] [-e] [-i]\n"
@@ -23,6 +28,8 @@ static const char cli_usage[] =
 	"       flowtally [-p socket] -c keys -N values [-n counter] [-S] "
 	"[-r]\n"
 	"       flowtally [-p socket] -e | -i | --status\n"
+	"       flowtally --db file [--table name] [--from time] [--to time]\n"
+	"                 -s [-c keys] [-T counter[,N]]\n"
 	"output: [-O formatted|csv|json] [-E sep] [-u] [-I] [-0]\n"
 	"  -p, --socket PATH       query socket of a memory plugin\n"
 	"                          (default " FT_DEFAULT_IMT_PATH ")\n"
@@ -43,6 +50,12 @@ static const char cli_usage[] =
 	"  -I, --epoch             timestamps as seconds since the epoch\n"
 	"  -0, --utc               timestamps in UTC\n"
 	"      --status            the collector's status and counters\n"
+	"      --db FILE           read a sqlite3 plugin's database instead;\n"
+	"                          with -c, sum over the keys given\n"
+	"      --table NAME        its table (default: the only acct* one)\n"
+	"      --from, --to TIME   bins from, and before, TIME (UTC):\n"
+	"                          YYYY-MM-DD[ HH:MM[:SS]], @EPOCH, now,\n"
+	"                          today, yesterday, week, month, year, -1h\n"
 	"  -h, --help              this text\n"
 	"  -V, --version           the version\n";
 
@@ -66,6 +79,10 @@ static const struct option cli_long[] = {
 	{ "utc", no_argument, NULL, '0' },
 	{ "lock", no_argument, NULL, 'l' },
 	{ "status", no_argument, NULL, CLI_OPT_STATUS },
+	{ "db", required_argument, NULL, CLI_OPT_DB },
+	{ "table", required_argument, NULL, CLI_OPT_TABLE },
+	{ "from", required_argument, NULL, CLI_OPT_FROM },
+	{ "to", required_argument, NULL, CLI_OPT_TO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -229,6 +246,18 @@ cli_option(int ch, const char *arg, struct cli_opts *o, struct cli_seen *seen,
 		return cli_set_mode(o, CLI_MODE_SHOW, err);
 	case CLI_OPT_STATUS:
 		return cli_set_mode(o, CLI_MODE_STATUS, err);
+	case CLI_OPT_DB:
+		o->db = arg;
+		return TRUE;
+	case CLI_OPT_TABLE:
+		o->table = arg;
+		return TRUE;
+	case CLI_OPT_FROM:
+		return sqlquery_when(arg, g_get_real_time() / G_USEC_PER_SEC,
+				     &o->from, err);
+	case CLI_OPT_TO:
+		return sqlquery_when(arg, g_get_real_time() / G_USEC_PER_SEC,
+				     &o->to, err);
 	case 'M':
 		return cli_set_match(o, CLI_MODE_MATCH, arg, err);
 	case 'N':
@@ -297,7 +326,13 @@ cli_check(const struct cli_opts *o, const struct cli_seen *seen, GError **err)
 					    "-N, -e, -i or --status is needed");
 	if (matching && o->nkeys == 0)
 		return cli_scope_error(err, "-M and -N need -c");
-	if (!matching && o->nkeys > 0)
+	if (o->db != NULL && (o->mode != CLI_MODE_SHOW || o->erase || o->since))
+		return cli_scope_error(err, "--db reads with -s only");
+	if (o->db == NULL &&
+	    (o->table != NULL || o->from != 0 || o->to != INT64_MAX))
+		return cli_scope_error(err,
+				       "--table, --from and --to need --db");
+	if (!matching && o->nkeys > 0 && o->db == NULL)
 		return cli_scope_error(err, "-c applies only to -M and -N");
 	if (o->reset && !matching)
 		return cli_scope_error(err, "-r applies only to -M and -N");
@@ -317,6 +352,7 @@ cli_defaults(struct cli_opts *o)
 	o->fmt.order = FMT_ORDER_CLIENT;
 	o->fmt.time = FMT_TIME_RFC3339;
 	o->fmt.sep = ',';
+	o->to = INT64_MAX;
 }
 
 static gboolean

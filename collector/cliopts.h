@@ -7,6 +7,7 @@
 #ifndef FT_CLIOPTS_H
 #define FT_CLIOPTS_H
 
+#include <stdint.h>
 #include <glib.h>
 
 #include "collector/fmt.h"
@@ -47,6 +48,10 @@ struct cli_opts {
 	enum cli_counter top_by;  /* -T counter */
 	guint64 top_n;            /* -T ...,N; 0 = every row */
 	struct fmt_opts fmt;      /* -O -E -u -I -0 */
+	const char *db;           /* --db: a sqlite3 plugin's database */
+	const char *table;        /* --table, or NULL */
+	int64_t from;             /* --from (epoch s); 0 if not given */
+	int64_t to;               /* --to; INT64_MAX if not given */
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "collector/fmt.h"
 #include "collector/matchval.h"
 #include "collector/qclient.h"
+#include "collector/sqlquery.h"
 
 /* The output of one run, written out (and checked) once at the end. */
 struct cli_run {
@@ -268,11 +269,29 @@ out:
 	return ok;
 }
 
+/* --db: the rows come from a database instead of a memory plugin. */
+static struct qclient_reply *
+cli_db_rows(const struct cli_opts *o, GError **err)
+{
+	struct sqlquery_opts q = {
+		.db = o->db,
+		.table = o->table,
+		.from = o->from,
+		.to = o->to,
+		.keys = o->keys,
+		.nkeys = o->nkeys,
+	};
+
+	return sqlquery_run(&q, err);
+}
+
 static gboolean
 cli_show(struct cli_run *run, GError **err)
 {
 	const char *req = run->o->erase ? "DUMP\tERASE\n" : "DUMP\n";
-	struct qclient_reply *r = qclient_call(run->o->socket, req, err);
+	struct qclient_reply *r =
+		run->o->db != NULL ? cli_db_rows(run->o, err)
+				   : qclient_call(run->o->socket, req, err);
 	gboolean ok;
 
 	if (r == NULL)
