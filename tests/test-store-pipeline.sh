@@ -62,3 +62,27 @@ CONF
 	expect_eq "rows in the refused table" 0 \
 		"$(sqlite3 "$d/flows.db" 'SELECT count(*) FROM acct_v9')"
 fi
+
+# sql_dont_try_update: INSERT only. A second run over the same records
+# finds its rows taken: they are refused, counted and reported, and the
+# table keeps one row per key and bin with the first run's counters.
+d="$TMPD/insert-only"
+mkdir -p "$d"
+cat >"$d/c.conf" <<CONF
+plugins: sqlite3[db]
+aggregate: src_host, dst_host
+sql_db[db]: $d/flows.db
+sql_history[db]: 1h
+sql_dont_try_update[db]: true
+CONF
+x="$TMPD/zeek-http-vlan.pcap/x.ipfix"
+"$COLLECTOR" -d -f "$d/c.conf" -r "$x" 2>"$d/run1.log"
+check_log_clean "$d/run1.log"
+rows=$(sqlite3 "$d/flows.db" 'SELECT count(*) FROM acct')
+"$COLLECTOR" -d -f "$d/c.conf" -r "$x" 2>"$d/run2.log"
+grep -q "sqlite3\[db\]: $rows rows already in the table were refused" \
+	"$d/run2.log" || fail "no report of refused rows: $(cat "$d/run2.log")"
+expect_eq "rows after an insert-only rerun" "$rows" \
+	"$(sqlite3 "$d/flows.db" 'SELECT count(*) FROM acct')"
+expect_eq "bytes after an insert-only rerun" 5891 \
+	"$(sqlite3 "$d/flows.db" 'SELECT sum(bytes) FROM acct')"
