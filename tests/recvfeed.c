@@ -146,14 +146,13 @@ walk_frame(const uint8_t *frame, size_t len, struct ft_addr *src,
 }
 
 int
-feed_pcap(struct dispatch *d, const char *path)
+pcap_each_udp(const char *path, udp_payload_fn fn, void *data)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct pcap_pkthdr *h;
 	const u_char *frame;
 	struct cursor payload;
 	struct ft_addr src;
-	uint8_t buf[65536];
 	pcap_t *p;
 	int n = 0;
 
@@ -166,13 +165,28 @@ feed_pcap(struct dispatch *d, const char *path)
 	while (pcap_next_ex(p, &h, &frame) == 1) {
 		if (walk_frame(frame, h->caplen, &src, &payload) == -1)
 			continue;
-		memcpy(buf, payload.buf, payload.len);
-		dispatch_message(d, &src, buf, payload.len,
-				 (uint64_t)h->ts.tv_sec * 1000);
+		fn(data, &src, payload.buf, payload.len,
+		   (uint64_t)h->ts.tv_sec * 1000);
 		n++;
 	}
 	pcap_close(p);
 	return n;
+}
+
+static void
+dispatch_copy(void *d, const struct ft_addr *src, const uint8_t *buf,
+	      size_t len, uint64_t ts_ms)
+{
+	uint8_t copy[65536];
+
+	memcpy(copy, buf, len);
+	dispatch_message(d, src, copy, len, ts_ms);
+}
+
+int
+feed_pcap(struct dispatch *d, const char *path)
+{
+	return pcap_each_udp(path, dispatch_copy, d);
 }
 
 int

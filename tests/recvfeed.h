@@ -35,6 +35,13 @@ const struct tally_row *tally_find(struct tally *t, const char *exporter,
 guint tally_rows(struct tally *t);
 uint64_t tally_records(struct tally *t);
 
+/* Called with each UDP payload of a capture and the frame's IP source. */
+typedef void (*udp_payload_fn)(void *data, const struct ft_addr *src,
+			       const uint8_t *buf, size_t len, uint64_t ts_ms);
+
+/* Walk an Ethernet pcap; the number of payloads, or -1 on error. */
+int pcap_each_udp(const char *path, udp_payload_fn fn, void *data);
+
 /* Every UDP payload of an Ethernet pcap, from its IP source; -1 on error. */
 int feed_pcap(struct dispatch *d, const char *path);
 
