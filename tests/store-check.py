@@ -12,8 +12,9 @@ sent and received, total IP bytes); FLOWS.csv.gz its list of flows, from
 which the expected bytes per history bin (by each flow's last packet)
 are summed here. TRUTH.json#CAPTURE instead names one capture's entry of
 the shared traffic-truth.json (bytes per source and destination address
-from tshark). With FLOWS "-" bins are not checked. Every store must give the same per-host and per-bin
-totals. Exits non-zero with a message on the first difference.
+from tshark). With FLOWS "-" bins are not checked. Every store must give
+the same per-host and per-bin totals. Exits non-zero with a message on
+the first difference.
 """
 import collections
 import csv

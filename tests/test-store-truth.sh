@@ -15,7 +15,8 @@ need_built "$FEED"
 python3 "$SHARED/tools/gen_traffic.py" --packets 20000 --duration 1800 \
 	--seed 7 --out "$TMPD/t.pcap" >/dev/null
 cat >"$TMPD/store.conf" <<CONF
-plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt], print[tab], print[out]
+plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt], \
+	print[tab], print[out]
 aggregate: src_host, dst_host
 sql_db[agg]: $TMPD/agg.db
 sql_db[v9]: $TMPD/v9.db
