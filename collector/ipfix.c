@@ -873,9 +873,13 @@ ipfix_decode(struct ipfix_decoder *d, struct exporter *exp, uint8_t *msg,
 		return;
 	}
 	dom = exporter_domain(d->exporters, exp, h.domain);
-	st = exporter_state(d, exp);
-	if (dom == NULL || st == NULL)
+	if (dom == NULL)
 		return;
+	st = exporter_state(d, exp);
+	if (st == NULL) {
+		exporter_drop(d->exporters, exp, EXPORTER_DROP_DECODE);
+		return;
+	}
 	unknown = follow_templates(msg, len, dom->templates, d->cut);
 	if (unknown == -1) {
 		exporter_drop(d->exporters, exp, EXPORTER_DROP_TEMPLATE);

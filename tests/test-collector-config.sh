@@ -31,3 +31,13 @@ expect_eq "exit status on a misspelt key" 1 "$rc"
 grep -q "bad.conf:7:" "$TMPD/err" || fail "no FILE:LINE in: $(cat "$TMPD/err")"
 grep -q "'aggregate'" "$TMPD/err" || fail "no suggestion in: $(cat "$TMPD/err")"
 [ ! -s "$TMPD/out" ] || fail "a refused configuration printed a dump"
+
+# The other switches: -h and -V exit 0, an unknown one exits 1.
+"$COLLECTOR" -h >"$TMPD/out" || fail "-h failed"
+grep -q '^usage: flowtally-collector' "$TMPD/out" || fail "-h: no usage"
+"$COLLECTOR" -V >"$TMPD/out" || fail "-V failed"
+grep -q '^flowtally-collector [0-9]' "$TMPD/out" || fail "-V: no version"
+rc=0
+"$COLLECTOR" -Q >"$TMPD/out" 2>"$TMPD/err" || rc=$?
+expect_eq "exit status on an unknown switch" 1 "$rc"
+grep -q '^usage:' "$TMPD/err" || fail "no usage on stderr for -Q"
