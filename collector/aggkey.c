@@ -134,17 +134,6 @@ aggkey_spec_set_nets(struct aggkey_spec *spec, const struct nets *nets,
 	spec->net_mask = mask;
 }
 
-int
-aggkey_spec_col(const struct aggkey_spec *spec, enum prim_id id)
-{
-	guint i;
-
-	for (i = 0; i < spec->ncols; i++)
-		if (spec->cols[i]->id == id)
-			return (int)i;
-	return -1;
-}
-
 /*
  * The prefix of `a` for *_net and its length for *_mask: networks_file
  * first, then networks_mask, else the record's own mask.

@@ -78,9 +78,6 @@ struct aggkey_spec *aggkey_spec_new(const char *const *names, GError **err);
 void aggkey_spec_set_nets(struct aggkey_spec *spec, const struct nets *nets,
 			  int mask);
 
-/* Column index of primitive `id` in `spec`, or -1. */
-int aggkey_spec_col(const struct aggkey_spec *spec, enum prim_id id);
-
 /*
  * Pack `rec` into `key` (spec->key_len bytes). `side` matters for sum_*
  * specs only: the pipeline packs AGGKEY_SRC then AGGKEY_DST and adds the
