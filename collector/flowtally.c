@@ -19,11 +19,25 @@
 #include "collector/qclient.h"
 #include "collector/sqlquery.h"
 
-/* The output of one run, written out (and checked) once at the end. */
+/* Output is gathered here and written in chunks of this size or more. */
+#define CLI_CHUNK 65536
+
+/* The output of one run; `failed` once a write to stdout has failed. */
 struct cli_run {
 	const struct cli_opts *o;
 	GString *out;
+	gboolean failed;
 };
+
+/* Write what was gathered; later writes are skipped after a failure. */
+static void
+cli_emit(struct cli_run *run)
+{
+	if (!run->failed &&
+	    fwrite(run->out->str, 1, run->out->len, stdout) != run->out->len)
+		run->failed = TRUE;
+	g_string_truncate(run->out, 0);
+}
 
 static guint64
 cli_counter(const struct fmt_counters *c, enum cli_counter which)
@@ -142,6 +156,8 @@ cli_print_rows(struct cli_run *run, struct qclient_reply *r, GError **err)
 		for (j = 0; j < n; j++)
 			vals[j] = map[j] >= 0 ? row->values[map[j]] : NULL;
 		fmt_row(f, run->out, vals, &row->c);
+		if (run->out->len >= CLI_CHUNK)
+			cli_emit(run);
 	}
 	fmt_footer(f, run->out, r->rows->len);
 	fmt_free(f);
@@ -336,12 +352,12 @@ cli_fail(const char *msg)
 	return 1;
 }
 
-/* Write what was gathered; what ran before an error is still printed. */
+/* Write the rest; what ran before an error is still printed. */
 static int
-cli_flush(GString *out)
+cli_flush(struct cli_run *run)
 {
-	if (fwrite(out->str, 1, out->len, stdout) != out->len ||
-	    fflush(stdout) != 0)
+	cli_emit(run);
+	if (run->failed || fflush(stdout) != 0)
 		return cli_fail("cannot write the output");
 	return 0;
 }
@@ -350,7 +366,7 @@ int
 main(int argc, char *argv[])
 {
 	struct cli_opts o;
-	struct cli_run run = { &o, NULL };
+	struct cli_run run = { &o, NULL, FALSE };
 	GError *err = NULL;
 	int rc;
 
@@ -367,9 +383,9 @@ main(int argc, char *argv[])
 		printf("flowtally %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	run.out = g_string_sized_new(65536);
+	run.out = g_string_sized_new(2 * CLI_CHUNK);
 	rc = cli_execute(&run, &err) ? 0 : 1;
-	if (cli_flush(run.out) != 0)
+	if (cli_flush(&run) != 0)
 		rc = 1;
 	if (err != NULL) {
 		cli_fail(err->message);

@@ -150,6 +150,14 @@ misuse file-missing 'not found' -p "$S" -c src_host -N "file:$TMPD/nosuch"
 misuse no-server 'cannot connect' -p "$TMPD/nosuch.sock" -s
 misuse bad-option 'unknown option' -p "$S" -s -X
 
+# A failed write to stdout is an error too.
+if [ -w /dev/full ]; then
+	_rc=0
+	"$CLI" -p "$S" -s >/dev/full 2>"$TMPD/err" || _rc=$?
+	expect_eq "write error status" 1 "$_rc"
+	grep -q 'cannot write' "$TMPD/err" || fail "write error: no message"
+fi
+
 # -h and -V succeed on stdout.
 run help -h
 grep -q '^usage: flowtally' "$TMPD/got" || fail "-h: no usage text"
