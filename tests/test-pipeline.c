@@ -137,6 +137,33 @@ record(struct pipeline *pl, uint8_t last, int v6)
 	pipeline_record(pl, &r);
 }
 
+/* The full table is reported by a warning, at most once a minute. */
+static void
+expect_full_warning(struct pipeline *pl)
+{
+	gchar *path = g_build_filename(dir, "log", NULL);
+	gchar *text = NULL;
+	gchar **lines;
+
+	assert_int_equal(log_use_file(path), 0);
+	pipeline_tick(pl, 1000000);
+	pipeline_tick(pl, 1001000);
+	record(pl, 9, 0);
+	pipeline_tick(pl, 1002000);
+	pipeline_tick(pl, 1061000);
+	log_init("test-pipeline", LOG_LVL_WARN);
+	assert_true(g_file_get_contents(path, &text, NULL, NULL));
+	lines = g_strsplit(text, "\n", -1);
+	assert_int_equal(g_strv_length(lines), 3);
+	assert_non_null(strstr(lines[0], "memory plugin s: table full at 3 "
+					 "entries, 4 new keys dropped"));
+	assert_non_null(strstr(lines[1], "5 new keys dropped"));
+	g_strfreev(lines);
+	g_free(text);
+	g_unlink(path);
+	g_free(path);
+}
+
 static void
 test_counts(void **state)
 {
@@ -166,6 +193,7 @@ test_counts(void **state)
 	assert_non_null(strstr(out->str, "memory s: table entries 3, limit 3, "
 					 "dropped 4"));
 	g_string_free(out, TRUE);
+	expect_full_warning(pl);
 	pipeline_free(pl);
 	cfg_free(cfg);
 	g_free(text);
