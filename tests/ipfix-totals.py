@@ -4,6 +4,8 @@
 
   ipfix-totals.py ipfixdump FILE     ipfixDump (libfixbuf-tools) output
   ipfix-totals.py nfdump FILE        nfdump -o csv output
+  ipfix-totals.py pmacct SRC DST     pmacct print plugin CSV files, one
+                                     aggregated on src_host, one on dst_host
 
 Prints one JSON object: bytes, packets, flows, octets per source and per
 destination address (addresses normalised), the end reasons seen and, for
@@ -86,9 +88,35 @@ def from_nfdump(path):
     return t
 
 
+def pmacct_side(path, col):
+    out = {}
+    packets = octets = 0
+    with open(path) as f:
+        for r in csv.DictReader(f):
+            if r.get(col) in (None, col):
+                continue  # a header repeated by an appended write
+            a = norm(r[col])
+            out[a] = out.get(a, 0) + int(r["BYTES"])
+            packets += int(r["PACKETS"])
+            octets += int(r["BYTES"])
+    return out, packets, octets
+
+
+def from_pmacct(src_path, dst_path):
+    t = new_totals()
+    t["src"], t["packets"], t["bytes"] = pmacct_side(src_path, "SRC_IP")
+    t["dst"], _, _ = pmacct_side(dst_path, "DST_IP")
+    return t
+
+
 def main():
     kind, path = sys.argv[1], sys.argv[2]
-    t = from_ipfixdump(path) if kind == "ipfixdump" else from_nfdump(path)
+    if kind == "ipfixdump":
+        t = from_ipfixdump(path)
+    elif kind == "pmacct":
+        t = from_pmacct(path, sys.argv[3])
+    else:
+        t = from_nfdump(path)
     json.dump(t, sys.stdout, sort_keys=True)
     sys.stdout.write("\n")
 
