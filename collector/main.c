@@ -2,9 +2,9 @@
 /*
  * flowtally-collector: receives IPFIX (NetFlow later) over UDP, or reads
  * an IPFIX File with -r, and feeds every record to the plugins of the
- * pipeline. main() reads the options and the configuration, builds the
- * pipeline and the listeners, leaves the terminal, drops privileges and
- * runs GLib's main loop until SIGTERM or SIGINT.
+ * pipeline. main() reads the options and the configuration, opens the
+ * listeners, leaves the terminal, builds the pipeline, drops privileges
+ * and runs GLib's main loop until SIGTERM or SIGINT.
  */
 #include "config.h"
 
@@ -142,7 +142,9 @@ now_ms(void)
 static void
 sink_record(void *data, const struct flowrec *rec)
 {
-	pipeline_record(data, rec);
+	const struct collector *c = data;
+
+	pipeline_record(c->pl, rec);
 }
 
 /* The receive side's part of `flowtally --status`. */
@@ -232,33 +234,40 @@ read_opts(const struct cfg *cfg, struct recv_opts *o)
 	o->time_new = cfg_bool(cfg, NULL, "collector_time_new");
 }
 
-/* The pipeline, then the dispatcher that feeds it. */
+/* The dispatcher and its decoders; the records go to c->pl. */
 static int
-build_receive(struct collector *c)
+build_dispatch(struct collector *c)
 {
-	struct flow_sink sink;
-	struct recv_opts opts;
 	const char *allow = cfg_str(c->cfg, NULL, "collector_allow_file");
+	struct flow_sink sink = { sink_record, c };
+	struct recv_opts opts;
+	GError *err = NULL;
+
+	read_opts(c->cfg, &opts);
+	c->d = dispatch_new(&sink, &opts, &err);
+	if (c->d == NULL ||
+	    (allow != NULL && !dispatch_load_allow(c->d, allow, &err))) {
+		log_err("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The plugins. Some start threads, so this comes after detaching. */
+static int
+build_pipeline(struct collector *c)
+{
 	GError *err = NULL;
 
 	c->pl = pipeline_new(c->cfg, &err);
-	if (c->pl == NULL)
-		goto fail;
+	if (c->pl == NULL) {
+		log_err("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
 	pipeline_set_status(c->pl, status_fill, c);
-	sink.fn = sink_record;
-	sink.data = c->pl;
-	read_opts(c->cfg, &opts);
-	c->d = dispatch_new(&sink, &opts, &err);
-	if (c->d == NULL)
-		goto fail;
-	if (allow != NULL && !dispatch_load_allow(c->d, allow, &err))
-		goto fail;
 	return 0;
-
-fail:
-	log_err("%s", err->message);
-	g_error_free(err);
-	return -1;
 }
 
 static int
@@ -306,14 +315,14 @@ detach(const struct cfg *cfg)
 
 /*
  * Detach (or, in the foreground, move to the log file if one is set),
- * pid file, privileges: in that order, after the sockets.
+ * then write the pid file: after the sockets, before the plugins.
  */
 static int
 become_daemon(const struct cfg *cfg)
 {
 	const char *pidfile = cfg_str(cfg, NULL, "pidfile");
-	GError *err = NULL;
 	const char *logfile = cfg_str(cfg, NULL, "logfile");
+	GError *err = NULL;
 
 	if (cfg_bool(cfg, NULL, "daemonize")) {
 		if (detach(cfg) != 0)
@@ -322,17 +331,27 @@ become_daemon(const struct cfg *cfg)
 		log_err("log file %s: cannot open", logfile);
 		return -1;
 	}
-	if (pidfile != NULL && daemon_pidfile_write(pidfile, &err) != 0)
-		goto fail;
-	if (daemon_drop_privileges(cfg_str(cfg, NULL, "user"),
-				   cfg_str(cfg, NULL, "chroot"), &err) != 0)
-		goto fail;
+	if (pidfile != NULL && daemon_pidfile_write(pidfile, &err) != 0) {
+		log_err("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
 	return 0;
+}
 
-fail:
-	log_err("%s", err->message);
-	g_error_free(err);
-	return -1;
+/* Last, once the plugins hold their files and sockets. */
+static int
+drop_privileges(const struct cfg *cfg)
+{
+	GError *err = NULL;
+
+	if (daemon_drop_privileges(cfg_str(cfg, NULL, "user"),
+				   cfg_str(cfg, NULL, "chroot"), &err) != 0) {
+		log_err("%s", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -396,15 +415,17 @@ run(const struct cfg *cfg, const struct cli *cli)
 
 	signal(SIGPIPE, SIG_IGN);
 	log_noop_keys(cfg);
-	if (build_receive(&c) != 0)
+	if (build_dispatch(&c) != 0)
 		goto out;
 	if (cli->readfile != NULL) {
-		rc = run_offline(&c, cli->readfile);
+		if (build_pipeline(&c) == 0)
+			rc = run_offline(&c, cli->readfile);
 		goto out;
 	}
 	if (open_listeners(&c) != 0 || become_daemon(cfg) != 0)
 		goto out;
-	rc = run_live(&c);
+	if (build_pipeline(&c) == 0 && drop_privileges(cfg) == 0)
+		rc = run_live(&c);
 	if (pidfile != NULL)
 		daemon_pidfile_remove(pidfile, NULL);
 out:
