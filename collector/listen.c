@@ -59,10 +59,12 @@ from_sockaddr(const struct sockaddr_storage *ss, struct ft_addr *a)
 	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
 	const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
 
+	/* A dual-stack socket gives IPv4 sources as ::ffff:a.b.c.d. */
 	memset(a, 0, sizeof(*a));
 	if (ss->ss_family == AF_INET)
 		ft_addr_set4(a, &s4->sin_addr);
-	else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
+	else if (ss->ss_family == AF_INET6 &&
+		 IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr))
 		ft_addr_set4(a, &s6->sin6_addr.s6_addr[12]);
 	else if (ss->ss_family == AF_INET6)
 		ft_addr_set6(a, &s6->sin6_addr);
