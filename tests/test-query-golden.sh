@@ -68,8 +68,19 @@ misuse() {
 serve ipfire ipfire.rows
 S=$TMPD/ipfire.sock
 
-# Reference 4.3: the IPFire layout, its widths and footer.
+# Reference 4.3: the IPFire layout, its widths and footer; the header is
+# 191 characters long with columns starting at 0,19,38,85,132,142,152,
+# 164 and 186.
 golden show show.out -p "$S" -s
+starts=$(head -n 1 "$TMPD/got" | awk '{
+	for (i = 1; i <= length($0); i++)
+		if (substr($0, i, 1) != " " && substr($0, i - 1, 1) == " " ||
+		    i == 1)
+			s = s (s == "" ? "" : ",") i - 1
+	print s "/" length($0)
+}')
+expect_eq "header column starts" "0,19,38,85,132,142,152,164,186/191" \
+	"$starts"
 golden show-long show.out --socket "$S" --show --output formatted
 golden top-bytes top-bytes.out -p "$S" -s -T bytes
 golden top-packets-2 top-packets-2.out -p "$S" -s -T packets,2
