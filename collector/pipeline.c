@@ -124,18 +124,13 @@ pl_slot_filter(struct pl_slot *s, const struct cfg *cfg, GError **err)
 	if (expr == NULL || *expr == '\0')
 		return TRUE;
 	s->filter = filter_new(expr, err);
-	if (s->filter == NULL)
-		return FALSE;
-	if (filter_excludes_ipv6(s->filter))
-		log_info("plugin %s: aggregate_filter '%s' matches no IPv6 "
-			 "record (BPF's ip is IPv4 only): IPv6 flows are "
-			 "left out",
-			 s->ctx.name, expr);
-	return TRUE;
+	return s->filter != NULL;
 }
 
+/* Build slot `i`; with `store` FALSE, only check its keys and filter. */
 static struct pl_slot *
-pl_slot_new(struct pipeline *pl, const struct cfg *cfg, guint i, GError **err)
+pl_slot_new(struct pipeline *pl, const struct cfg *cfg, guint i, gboolean store,
+	    GError **err)
 {
 	struct pl_slot *s = g_new0(struct pl_slot, 1);
 
@@ -154,17 +149,25 @@ pl_slot_new(struct pipeline *pl, const struct cfg *cfg, guint i, GError **err)
 	}
 	if (!pl_slot_spec(s, cfg, err) || !pl_slot_filter(s, cfg, err))
 		goto fail;
+	if (!store)
+		return s;
 	s->state = s->ops->new (cfg, &s->ctx, err);
 	if (s->state == NULL)
 		goto fail;
+	if (s->filter != NULL && filter_excludes_ipv6(s->filter))
+		log_info("plugin %s: aggregate_filter '%s' matches no IPv6 "
+			 "record (BPF's ip is IPv4 only): IPv6 flows are "
+			 "left out",
+			 s->ctx.name,
+			 cfg_str(cfg, s->ctx.name, "aggregate_filter"));
 	return s;
 fail:
 	pl_slot_free(s);
 	return NULL;
 }
 
-struct pipeline *
-pipeline_new(const struct cfg *cfg, GError **err)
+static struct pipeline *
+pl_build(const struct cfg *cfg, gboolean store, GError **err)
 {
 	struct pipeline *pl = g_new0(struct pipeline, 1);
 	guint i, n = cfg_plugin_count(cfg);
@@ -172,7 +175,7 @@ pipeline_new(const struct cfg *cfg, GError **err)
 	pl->slots = g_ptr_array_new_with_free_func(pl_slot_free);
 	for (i = 0; i < n; i++) {
 		GError *serr = NULL;
-		struct pl_slot *s = pl_slot_new(pl, cfg, i, &serr);
+		struct pl_slot *s = pl_slot_new(pl, cfg, i, store, &serr);
 
 		if (s == NULL) {
 			g_set_error(err, FT_ERROR, serr->code,
@@ -186,6 +189,21 @@ pipeline_new(const struct cfg *cfg, GError **err)
 		g_ptr_array_add(pl->slots, s);
 	}
 	return pl;
+}
+
+struct pipeline *
+pipeline_new(const struct cfg *cfg, GError **err)
+{
+	return pl_build(cfg, TRUE, err);
+}
+
+gboolean
+pipeline_check(const struct cfg *cfg, GError **err)
+{
+	struct pipeline *pl = pl_build(cfg, FALSE, err);
+
+	pipeline_free(pl);
+	return pl != NULL;
 }
 
 void

@@ -24,6 +24,13 @@ typedef void (*pipeline_status_fn)(GString *out, void *data);
 struct pipeline *pipeline_new(const struct cfg *cfg, GError **err);
 void pipeline_free(struct pipeline *pl);
 
+/*
+ * What pipeline_new() checks, without opening anything (sockets,
+ * databases, files): plugin types, aggregate lists, networks files and
+ * filters. For the configuration test flag.
+ */
+gboolean pipeline_check(const struct cfg *cfg, GError **err);
+
 /* The receive side's status, shown by `flowtally --status`. */
 void pipeline_set_status(struct pipeline *pl, pipeline_status_fn fn,
 			 void *data);

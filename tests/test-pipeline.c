@@ -39,9 +39,10 @@ cfg_of(const char *text)
 }
 
 /* pipeline_new() on `body` (imt_path[x] is added) must fail with both
- * `what` and the plugin's name in its message. */
+ * `what` and the plugin's name in its message; pipeline_check() too when
+ * `check`. */
 static void
-expect_error(const char *body, const char *what)
+expect_error(const char *body, const char *what, gboolean check)
 {
 	gchar *text = g_strdup_printf("plugins: memory[x]\n"
 				      "imt_path[x]: %s/x.sock\n%s",
@@ -55,7 +56,15 @@ expect_error(const char *body, const char *what)
 	    strstr(err->message, what) == NULL)
 		fail_msg("'%s' lacks '%s' or the plugin name", err->message,
 			 what);
-	g_error_free(err);
+	g_clear_error(&err);
+	/* the configuration test finds it too, except the socket's own */
+	if (check) {
+		assert_false(pipeline_check(cfg, &err));
+		assert_non_null(strstr(err->message, what));
+		g_error_free(err);
+	} else {
+		assert_true(pipeline_check(cfg, NULL));
+	}
 	cfg_free(cfg);
 	g_free(text);
 }
@@ -65,17 +74,17 @@ test_errors(void **state)
 {
 	gchar *file = g_build_filename(dir, "x.sock", NULL);
 
-	expect_error("aggregate[x]: src_host, dst_hots\n", "'dst_hots'");
-	expect_error("aggregate[x]: sum_host, dst_port\n", "alone");
-	expect_error("aggregate_filter[x]: ip and\n", "aggregate_filter");
-	expect_error("aggregate_filter[x]: tcp, prt 80\n", "prt 80");
-	expect_error("imt_group[x]: no-such-group-here\n",
-		     "no-such-group-here");
+	expect_error("aggregate[x]: src_host, dst_hots\n", "'dst_hots'", TRUE);
+	expect_error("aggregate[x]: sum_host, dst_port\n", "alone", TRUE);
+	expect_error("aggregate_filter[x]: ip and\n", "aggregate_filter", TRUE);
+	expect_error("aggregate_filter[x]: tcp, prt 80\n", "prt 80", TRUE);
+	expect_error("imt_group[x]: no-such-group-here\n", "no-such-group-here",
+		     FALSE);
 	expect_error("networks_file[x]: /nonexistent/nets\n",
-		     "/nonexistent/nets");
+		     "/nonexistent/nets", TRUE);
 	/* something that is not a socket is never removed */
 	g_file_set_contents(file, "keep me", -1, NULL);
-	expect_error("", "not a socket");
+	expect_error("", "not a socket", FALSE);
 	assert_true(g_file_test(file, G_FILE_TEST_IS_REGULAR));
 	g_unlink(file);
 	g_free(file);
