@@ -271,6 +271,12 @@ test_errors(void **state)
 	       "ERR\tquery 1: 1 values for 2 primitives\n");
 	expect(f->sock_a, "MATCH\tsrc_host\nnot-an-ip\n.\n",
 	       "ERR\t'not-an-ip' is not an IPv4 or IPv6 address\n");
+	expect(f->sock_a, "\n", "ERR\tunknown request ''\n");
+	expect(f->sock_a, "MATCH\n.\n", "ERR\tMATCH needs a primitive list\n");
+	expect(f->sock_a, "MATCH\ttcpflags\n16\n.\n",
+	       "ERR\ttcpflags is not a key: it cannot be matched\n");
+	expect(f->sock_a, "MATCH\tsrc_host\n1.2.3.4\t5\n.\n",
+	       "ERR\tquery 1: 2 values for 1 primitives\n");
 }
 
 static void
@@ -398,6 +404,18 @@ test_stuck_client(void **state)
 		assert_string_equal(r->str, "LINE\tnever\nEND\t0\n");
 		g_string_free(r, TRUE);
 	}
+	/* one that hangs up half way through its request, or its reply */
+	i = client_connect(f->sock_a);
+	assert_int_equal(write(i, "DU", 2), 2);
+	close(i);
+	i = client_connect(f->sock_a);
+	assert_int_equal(write(i, "DUMP\n", 5), 5);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	close(i);
+	r = query(f->sock_a, "SINCE\n");
+	assert_string_equal(r->str, "LINE\tnever\nEND\t0\n");
+	g_string_free(r, TRUE);
 	/* the stuck dump is still whole when finally read */
 	r = client_read(stuck);
 	assert_true(g_str_has_suffix(r->str, "END\t30006\n"));
