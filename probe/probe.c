@@ -185,6 +185,20 @@ run_live(struct probe *p, const struct probe_signals *sig)
 	return 0;
 }
 
+/* Offline, a run is complete only if every flow reached every sink. */
+static int
+check_complete(struct probe *p)
+{
+	struct export_counters c;
+
+	export_counters(p->ex, &c);
+	if (c.lost == 0)
+		return 0;
+	log_err("%" G_GUINT64_FORMAT " flow records were not delivered",
+		c.lost);
+	return -1;
+}
+
 int
 probe_run(struct probe *p, const struct probe_signals *sig)
 {
@@ -201,7 +215,7 @@ probe_run(struct probe *p, const struct probe_signals *sig)
 	export_tick(p->ex, p->offline ? p->clock_ms : wall_ms());
 	if (export_close(p->ex) != 0)
 		rc = -1;
-	return rc;
+	return rc == 0 && p->offline ? check_complete(p) : rc;
 }
 
 static void
