@@ -12,6 +12,7 @@
 #include "probe/sink.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
@@ -106,14 +107,29 @@ sink_alloc(enum sink_kind kind, const struct sink_tmpl *t)
 
 /* ---- file ------------------------------------------------------------ */
 
+static int
+in_place(const struct sink *s)
+{
+	return strcmp(s->tmp_path, s->path) == 0;
+}
+
 struct sink *
 sink_file_new(const char *path, const struct sink_tmpl *t)
 {
 	struct sink *s = sink_alloc(SINK_FILE, t);
 
+	struct stat st;
+
 	s->name = g_strdup_printf("file %s", path);
 	s->path = g_strdup(path);
-	s->tmp_path = g_strdup_printf("%s.tmp", path);
+	/*
+	 * A device or FIFO (/dev/null, /dev/stdout, a pipe to another tool)
+	 * is written in place: renaming over it would replace the node.
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		s->tmp_path = g_strdup(path);
+	else
+		s->tmp_path = g_strdup_printf("%s.tmp", path);
 	s->fp = fopen(s->tmp_path, "wb");
 	if (s->fp == NULL) {
 		log_err("ipfix file %s: cannot create: %s", s->tmp_path,
@@ -160,7 +176,9 @@ file_close(struct sink *s)
 	if (!s->failed && !s->tmpl_sent &&
 	    fwrite(s->tmpl->msg, 1, s->tmpl->len, s->fp) != s->tmpl->len)
 		s->failed = 1;
-	if (fflush(s->fp) != 0 || fsync(fileno(s->fp)) != 0)
+	if (fflush(s->fp) != 0)
+		s->failed = 1;
+	if (!in_place(s) && fsync(fileno(s->fp)) != 0)
 		s->failed = 1;
 	if (fclose(s->fp) != 0)
 		s->failed = 1;
@@ -170,7 +188,7 @@ file_close(struct sink *s)
 			s->tmp_path);
 		return -1;
 	}
-	if (rename(s->tmp_path, s->path) != 0) {
+	if (!in_place(s) && rename(s->tmp_path, s->path) != 0) {
 		log_err("ipfix file %s: cannot rename from %s: %s", s->path,
 			s->tmp_path, strerror(errno));
 		rc = -1;
