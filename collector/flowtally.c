@@ -195,7 +195,8 @@ cli_print_counts(struct cli_run *run, const struct qclient_reply *r,
 		guint q = row->query < nqueries ? row->query : 0;
 
 		sum[q].packets += row->c.packets;
-		sum[q].flows += row->c.flows;
+		/* Like pmacct, a table that does not aggregate flows has 0. */
+		sum[q].flows += r->flows ? row->c.flows : 0;
 		sum[q].bytes += row->c.bytes;
 		entries[q]++;
 	}

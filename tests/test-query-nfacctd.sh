@@ -112,6 +112,20 @@ same "5-tuple table" "$TMPD/nf.five" "$TMPD/ft.five"
 icmp=$(table ft five | awk -F, '$5 == 1 && $4 != 0' | wc -l)
 [ "$icmp" -gt 0 ] || fail "no ICMP row with its type and code"
 
+# -N, -n all, -S and -M on the two largest sources (scan lookups, where
+# pmacct's -n all entry count is right).
+top2=$(table ft five | tail -n +2 | sort -t, -k7,7nr | head -n 2 |
+	cut -d, -f1 | tr '\n' ';')
+for args in "-N $top2" "-N $top2 -n all" "-N $top2 -n packets -S" \
+	"-M $top2 -O csv"; do
+	# shellcheck disable=SC2086 # one word per flag
+	nf=$(timeout 5 pmacct -p "$TMPD/nf-five.sock" -c src_host $args |
+		sort)
+	# shellcheck disable=SC2086
+	ft=$("$CLI" -p "$TMPD/ft-five.sock" -c src_host $args | sort)
+	expect_eq "-c src_host $args" "$nf" "$ft"
+done
+
 # `ip` leaves the IPv6 flows out, in both (no VLAN in this file).
 wait_for "nfacctd's ip table" has_packets nf ipv \
 	"$(packets ft ipv)"
