@@ -127,6 +127,18 @@ cli_layout(const struct cli_opts *o, const struct qclient_reply *r,
 	return n;
 }
 
+/* Like pmacct, a table that does not aggregate flows counts none. */
+static void
+cli_drop_flows(struct qclient_reply *r)
+{
+	guint i;
+
+	if (r->flows)
+		return;
+	for (i = 0; i < r->rows->len; i++)
+		((struct qclient_row *)r->rows->pdata[i])->c.flows = 0;
+}
+
 static gboolean
 cli_print_rows(struct cli_run *run, struct qclient_reply *r, GError **err)
 {
@@ -195,8 +207,7 @@ cli_print_counts(struct cli_run *run, const struct qclient_reply *r,
 		guint q = row->query < nqueries ? row->query : 0;
 
 		sum[q].packets += row->c.packets;
-		/* Like pmacct, a table that does not aggregate flows has 0. */
-		sum[q].flows += r->flows ? row->c.flows : 0;
+		sum[q].flows += row->c.flows;
 		sum[q].bytes += row->c.bytes;
 		entries[q]++;
 	}
@@ -274,6 +285,7 @@ cli_match(struct cli_run *run, GError **err)
 	g_free(req);
 	if (r == NULL)
 		goto out;
+	cli_drop_flows(r);
 	if (o->mode == CLI_MODE_MATCH)
 		ok = cli_print_rows(run, r, err);
 	else {
@@ -313,6 +325,7 @@ cli_show(struct cli_run *run, GError **err)
 
 	if (r == NULL)
 		return FALSE;
+	cli_drop_flows(r);
 	ok = cli_print_rows(run, r, err);
 	qclient_reply_free(r);
 	return ok;

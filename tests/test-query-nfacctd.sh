@@ -115,7 +115,7 @@ icmp=$(table ft five | awk -F, '$5 == 1 && $4 != 0' | wc -l)
 # -N, -n all, -S and -M on the two largest sources (scan lookups, where
 # pmacct's -n all entry count is right).
 top2=$(table ft five | tail -n +2 | sort -t, -k7,7nr | head -n 2 |
-	cut -d, -f1 | tr '\n' ';')
+	cut -d, -f1 | paste -s -d ';')
 for args in "-N $top2" "-N $top2 -n all" "-N $top2 -n packets -S" \
 	"-M $top2 -O csv"; do
 	# shellcheck disable=SC2086 # one word per flag
