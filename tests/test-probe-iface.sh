@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# An interface that comes and goes, as ppp0 does on every PPPoE
+# reconnect: the probe starts before it exists, picks it up when it
+# appears, survives its removal and captures again when it is back. The
+# frames sent in both lifetimes are all in the export (decoded by
+# ipfixDump). Needs root and veth support; skipped otherwise.
+
+. "$top_srcdir/tests/lib.sh"
+
+need_tool ip ipfixDump python3
+need_built "$PROBE"
+
+a="ftp$$"
+b="ftq$$"
+ip link add "$a" type veth peer name "$b" 2>/dev/null ||
+	skip "cannot create a veth pair here"
+ip link del "$a"
+_del_links() {
+	ip link del "$a" 2>/dev/null || :
+}
+trap '_rc0=$?; _del_links; (exit $_rc0); _lib_cleanup' EXIT
+
+links_up() {
+	ip link add "$a" type veth peer name "$b"
+	ip link set "$a" up
+	ip link set "$b" up
+}
+
+# Send N UDP frames 192.0.2.1 -> 192.0.2.2 (28 + 100 IP octets each) into
+# the far end of the pair, so that they arrive on the captured end.
+send_frames() {
+	python3 - "$b" "$1" <<'PY'
+import socket, struct, sys
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s & 0xFFFF) + (s >> 16)
+    return ~(s + (s >> 16)) & 0xFFFF
+pay = b"x" * 100
+udp = struct.pack("!HHHH", 40000, 9999, 8 + len(pay), 0) + pay
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 1, 0, 64, 17, 0,
+                 bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+eth = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00"
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+for _ in range(int(sys.argv[2])):
+    s.send(eth + ip + udp)
+PY
+}
+
+printf 'pcap_interface_retry: 1\nnfprobe_timeouts: udp=1:expint=1\n' \
+	>"$TMPD/probe.conf"
+start "$TMPD/probe.log" "$PROBE" -d -f "$TMPD/probe.conf" -i "$a" \
+	-o "$TMPD/out.ipfix" udp and host 192.0.2.1
+probe=$LAST_PID
+_says() {
+	[ "$(grep -c "$1" "$TMPD/probe.log")" -ge "$2" ]
+}
+_ended() {
+	kill -USR1 "$probe"
+	grep -q "ended idle $1," "$TMPD/probe.log"
+}
+wait_for "the probe to wait for $a" _says 'waiting for it' 1
+
+links_up
+wait_for "the probe to capture on $a" _says 'capturing' 1
+send_frames 5
+wait_for "the first flow to end" _ended 1
+
+ip link del "$a"
+wait_for "the probe to notice $a is gone" _says 'waiting for it' 2
+links_up
+wait_for "the probe to capture on $a again" _says 'capturing' 2
+send_frames 7
+wait_for "the second flow to end" _ended 2
+kill -0 "$probe" || fail "the probe died"
+stop_pid "$probe" || fail "the probe did not stop cleanly on SIGTERM"
+grep -q ', 1 reopened' "$TMPD/probe.log" || fail "no reopen counted"
+
+ipfixDump --in "$TMPD/out.ipfix" >"$TMPD/out.txt"
+python3 "$top_srcdir/tests/ipfix-totals.py" ipfixdump "$TMPD/out.txt" \
+	>"$TMPD/out.json"
+got=$(python3 -c 'import json, sys
+t = json.load(open(sys.argv[1]))
+print(t["packets"], t["src"].get("192.0.2.1", 0))' "$TMPD/out.json")
+expect_eq "packets and octets of 192.0.2.1" "12 1536" "$got"
+say "$a came and went: 12 frames of both lifetimes exported"
