@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """A stand-in memory plugin for the CLI's golden tests.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """Send the messages of an IPFIX File (RFC 5655) as UDP datagrams.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """A small IPFIX File of tagged and untagged flows, and its truth.
 

@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 # SPDX-License-Identifier: ISC
 """Per-key totals of the flow records of a capture, from tshark's decode.
 
