@@ -22,17 +22,24 @@
 #include "common/error.h"
 #include "common/log.h"
 
+/* The statements of one table. */
+struct sq_table {
+	sqlite3_stmt *upd; /* NULL with sql_dont_try_update */
+	sqlite3_stmt *ins;
+};
+
 struct plug_sqlite {
 	const struct plugin_ctx *ctx;
 	gchar *label;
-	gchar *table;
+	gchar *path;
+	gchar *table;     /* a name, or a pattern when dynamic */
+	gboolean dynamic; /* strftime placeholders: one table per period */
 	struct bins bins;
 	struct sqlschema *schema;
 	gboolean dont_update;
 	gboolean num_protos;
 	sqlite3 *db;
-	sqlite3_stmt *upd; /* NULL with sql_dont_try_update */
-	sqlite3_stmt *ins;
+	GHashTable *tables; /* name -> struct sq_table; the writer's */
 	struct binstore *bs;
 };
 
@@ -40,6 +47,8 @@ struct plug_sqlite {
 struct sq_write {
 	struct plug_sqlite *s;
 	int64_t now;
+	struct sq_table *cur; /* the table of cur_bin */
+	int64_t cur_bin;
 	guint64 rows;
 	guint64 rejected; /* duplicate rows refused with insert-only */
 	GError *err;
@@ -195,6 +204,9 @@ run_row(struct sq_write *w, sqlite3_stmt *st, const uint8_t *tkey,
 	return -1;
 }
 
+static struct sq_table *sq_table_for(struct plug_sqlite *s, int64_t bin,
+				     GError **err);
+
 static void
 write_entry(const uint8_t *tkey, struct aggctr *ctr, void *data)
 {
@@ -203,10 +215,16 @@ write_entry(const uint8_t *tkey, struct aggctr *ctr, void *data)
 
 	if (w->err != NULL)
 		return;
-	if (w->s->upd != NULL)
-		n = run_row(w, w->s->upd, tkey, ctr);
+	if (w->cur == NULL || binstore_key_bin(tkey) != w->cur_bin) {
+		w->cur_bin = binstore_key_bin(tkey);
+		w->cur = sq_table_for(w->s, w->cur_bin, &w->err);
+		if (w->cur == NULL)
+			return;
+	}
+	if (w->cur->upd != NULL)
+		n = run_row(w, w->cur->upd, tkey, ctr);
 	if (n == 0)
-		n = run_row(w, w->s->ins, tkey, ctr);
+		n = run_row(w, w->cur->ins, tkey, ctr);
 	if (n > 0)
 		w->rows++;
 }
@@ -224,6 +242,9 @@ sq_write(struct memtab *t, int64_t now, void *data, guint64 *rows, GError **err)
 		sq_exec(w.s->db, "COMMIT", &w.err);
 	if (w.err != NULL) {
 		sqlite3_exec(w.s->db, "ROLLBACK", NULL, NULL, NULL);
+		/* Tables made in this transaction are gone with it. */
+		if (w.s->dynamic)
+			g_hash_table_remove_all(w.s->tables);
 		g_propagate_error(err, w.err);
 		return FALSE;
 	}
@@ -259,15 +280,15 @@ table_columns(sqlite3 *db, const char *table, GPtrArray *names, GError **err)
 
 /* Create the table if missing; refuse one that lacks columns we write. */
 static gboolean
-sq_check_table(struct plug_sqlite *s, const char *path, GError **err)
+sq_check_table(struct plug_sqlite *s, const char *table, GError **err)
 {
 	GPtrArray *names = g_ptr_array_new_with_free_func(g_free);
 	gchar *sql, *missing = NULL;
 	gboolean ok;
 
-	ok = table_columns(s->db, s->table, names, err);
+	ok = table_columns(s->db, table, names, err);
 	if (ok && names->len == 1) {
-		sql = sqlschema_create(s->schema, s->table);
+		sql = sqlschema_create(s->schema, table);
 		ok = sq_exec(s->db, sql, err);
 		g_free(sql);
 	} else if (ok) {
@@ -279,7 +300,7 @@ sq_check_table(struct plug_sqlite *s, const char *path, GError **err)
 			    "%s: table %s lacks column(s) %s; set "
 			    "sql_table_version to the table's schema, or name "
 			    "a new table with sql_table",
-			    path, s->table, missing);
+			    s->path, table, missing);
 		ok = FALSE;
 	}
 	g_free(missing);
@@ -287,23 +308,59 @@ sq_check_table(struct plug_sqlite *s, const char *path, GError **err)
 	return ok;
 }
 
-static gboolean
-sq_prepare(struct plug_sqlite *s, GError **err)
+static void
+sq_table_free(gpointer data)
 {
-	gchar *upd = sqlschema_update(s->schema, s->table);
-	gchar *ins = sqlschema_insert(s->schema, s->table);
-	gboolean ok = TRUE;
+	struct sq_table *t = data;
 
-	if (!s->dont_update &&
+	sqlite3_finalize(t->upd);
+	sqlite3_finalize(t->ins);
+	g_free(t);
+}
+
+/* Check or create `name` and prepare its statements. */
+static struct sq_table *
+sq_table_open(struct plug_sqlite *s, const char *name, GError **err)
+{
+	struct sq_table *t = g_new0(struct sq_table, 1);
+	gchar *upd = sqlschema_update(s->schema, name);
+	gchar *ins = sqlschema_insert(s->schema, name);
+	gboolean ok = sq_check_table(s, name, err);
+
+	if (ok && !s->dont_update &&
 	    sqlite3_prepare_v3(s->db, upd, -1, SQLITE_PREPARE_PERSISTENT,
-			       &s->upd, NULL) != SQLITE_OK)
+			       &t->upd, NULL) != SQLITE_OK)
 		ok = sq_fail(err, s->db, upd);
 	if (ok && sqlite3_prepare_v3(s->db, ins, -1, SQLITE_PREPARE_PERSISTENT,
-				     &s->ins, NULL) != SQLITE_OK)
+				     &t->ins, NULL) != SQLITE_OK)
 		ok = sq_fail(err, s->db, ins);
 	g_free(upd);
 	g_free(ins);
-	return ok;
+	if (!ok) {
+		sq_table_free(t);
+		return NULL;
+	}
+	g_hash_table_insert(s->tables, g_strdup(name), t);
+	return t;
+}
+
+/* The table of a bin: the one table, or the period's for a pattern. */
+static struct sq_table *
+sq_table_for(struct plug_sqlite *s, int64_t bin, GError **err)
+{
+	struct sq_table *t;
+	gchar *name;
+
+	if (!s->dynamic)
+		return g_hash_table_lookup(s->tables, s->table);
+	name = outfile_name(s->table, bin, err);
+	if (name == NULL)
+		return NULL;
+	t = g_hash_table_lookup(s->tables, name);
+	if (t == NULL)
+		t = sq_table_open(s, name, err);
+	g_free(name);
+	return t;
 }
 
 static gboolean
@@ -327,7 +384,8 @@ sq_open(struct plug_sqlite *s, const char *path, uint64_t busy_s, GError **err)
 	if (!sq_exec(s->db, "PRAGMA journal_mode = WAL", err) ||
 	    !sq_exec(s->db, "PRAGMA synchronous = FULL", err))
 		return FALSE;
-	return sq_check_table(s, path, err) && sq_prepare(s, err);
+	/* A fixed table is checked now; a period's when it is first used. */
+	return s->dynamic || sq_table_open(s, s->table, err) != NULL;
 }
 
 static gboolean
@@ -343,10 +401,11 @@ sq_config(struct plug_sqlite *s, const struct cfg *cfg, const char *name,
 	s->num_protos = cfg_bool(cfg, name, "sql_num_protos");
 	s->table = g_strdup(table != NULL ? table
 					  : sqlschema_default_table(*version));
-	if (outfile_has_time(s->table)) {
+	s->dynamic = outfile_has_time(s->table);
+	if (s->dynamic && cfg_str(cfg, name, "sql_history") == NULL) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
-			    "sql_table '%s': time placeholders in table names "
-			    "are not supported; use sql_history bins",
+			    "sql_table '%s': time placeholders need "
+			    "sql_history",
 			    s->table);
 		return FALSE;
 	}
@@ -372,6 +431,9 @@ plug_sqlite_new(const struct cfg *cfg, const struct plugin_ctx *ctx,
 
 	s->ctx = ctx;
 	s->label = g_strdup_printf("sqlite3[%s]", ctx->name);
+	s->path = g_strdup(path);
+	s->tables = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+					  sq_table_free);
 	if (!sq_config(s, cfg, ctx->name, &version, err) ||
 	    !sq_open(s, path, cfg_duration(cfg, ctx->name, "sql_busy_timeout"),
 		     err)) {
@@ -441,11 +503,11 @@ plug_sqlite_free(void *p)
 	if (s == NULL)
 		return;
 	binstore_free(s->bs);
-	sqlite3_finalize(s->upd);
-	sqlite3_finalize(s->ins);
+	g_hash_table_destroy(s->tables);
 	sqlite3_close(s->db);
 	sqlschema_free(s->schema);
 	g_free(s->table);
+	g_free(s->path);
 	g_free(s->label);
 	g_free(s);
 }

@@ -375,8 +375,8 @@ const struct cfg_key cfg_keys[] = {
 	  .type = CFG_T_STRING,
 	  .daemons = C,
 	  .plugins = CFG_PT_SQLITE,
-	  .help = "table name; default acct, or acct_vN with "
-		  "sql_table_version N" },
+	  .help = "table name (acct, or acct_vN with sql_table_version "
+		  "N); strftime placeholders: a table per period" },
 	{ .name = "sql_table_version",
 	  .type = CFG_T_UINT,
 	  .daemons = C,

@@ -41,10 +41,12 @@ aggregate[s]: $AGG
 sql_db[s]: $TMPD/pm.db
 sql_table_version[s]: 9
 sql_table[s]: acct_v9
-sql_refresh_time[s]: 1
+sql_refresh_time[s]: 3
 sql_history[s]: 5m
 sql_history_roundoff[s]: m
 CONF
+# nfacctd forks a writer per purge; two at once on one key can clash (a
+# lost or doubled row), so its purges are kept far apart.
 pm_bytes() {
 	[ "$(sqlite3 "$TMPD/pm.db" \
 		'SELECT coalesce(sum(bytes), 0) FROM acct_v9')" -ge "$truth" ]

@@ -16,7 +16,7 @@ python3 "$SHARED/tools/gen_traffic.py" --packets 20000 --duration 1800 \
 	--seed 7 --out "$TMPD/t.pcap" >/dev/null
 cat >"$TMPD/store.conf" <<CONF
 plugins: sqlite3[agg], sqlite3[v9], print[csv], print[json], print[fmt], \
-	print[tab], print[out]
+	print[tab], print[out], sqlite3[dyn]
 aggregate: src_host, dst_host
 sql_db[agg]: $TMPD/agg.db
 sql_db[v9]: $TMPD/v9.db
@@ -37,6 +37,8 @@ print_output_separator[tab]: \\t
 print_time_columns[tab]: true
 print_output_file[tab]: $TMPD/tab/%Y%m%d-%H%M.csv
 print_output[out]: csv
+sql_db[dyn]: $TMPD/dyn.db
+sql_table[dyn]: acct_%Y%m%d_%H%M
 CONF
 
 gzip -dc "$TMPD/t.flows.csv.gz" | "$FEED" "$TMPD/store.conf" \
@@ -54,6 +56,20 @@ python3 "$top_srcdir/tests/store-check.py" "$TMPD/t.truth.json" \
 	"$TMPD/t.flows.csv.gz" 300 "sqlite:$TMPD/agg.db:acct" \
 	"sqlite:$TMPD/v9.db:acct_v9" "csv:$TMPD/csv" "json:$TMPD/json" \
 	"fmt:$TMPD/fmt"
+
+# sql_table with placeholders: one table per bin, together the truth.
+tables=$(sqlite3 "$TMPD/dyn.db" "SELECT name FROM sqlite_master WHERE
+	type = 'table' ORDER BY name")
+sum=0
+for t in $tables; do
+	case $t in
+	acct_[0-9]*_[0-9][0-9][0-9][0-9]) ;;
+	*) fail "unexpected table $t" ;;
+	esac
+	sum=$((sum + $(sqlite3 "$TMPD/dyn.db" "SELECT sum(bytes) FROM $t")))
+done
+expect_eq "bytes over the tables of each bin" "$truth" "$sum"
+[ "$(echo "$tables" | wc -l)" -ge 2 ] || fail "one table only"
 
 # Tab-separated, with bin columns: each row's bin is its file's, 5 minutes.
 python3 - "$TMPD/tab" <<'PY'
