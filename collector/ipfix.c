@@ -177,7 +177,8 @@ _Static_assert(sizeof(struct ipfix_rec) == 256, "no tail padding");
 #define IPFIX_MAX_LEN  65535
 #define IPFIX_MAX_SETS ((IPFIX_MAX_LEN - IPFIX_HEADER_LEN) / 4)
 
-#define IPFIX_MAX_INTERNAL 256 /* compact internal templates per exporter */
+#define IPFIX_MAX_INTERNAL  256  /* compact internal templates per exporter */
+#define IPFIX_MAX_TEMPLATES 4096 /* templates of one domain; more is refused */
 
 /*
  * A compact internal template: only the elements of ours that one
@@ -488,6 +489,10 @@ template_record(struct cursor *c, uint16_t set_id, GHashTable *known)
 		return 1;
 	}
 	if (tid < 256)
+		return -1;
+	/* Bounded, like libfixbuf's copy of them: see IPFIX_MAX_TEMPLATES. */
+	if (g_hash_table_size(known) >= IPFIX_MAX_TEMPLATES &&
+	    !g_hash_table_contains(known, GUINT_TO_POINTER(tid)))
 		return -1;
 	if (set_id == 3 &&
 	    (cur_u16(c, &scope) == -1 || scope == 0 || scope > count))

@@ -544,6 +544,37 @@ test_allow(void **state)
 	g_free(path);
 }
 
+/* Templates of one domain are bounded; a message past the bound is
+ * refused whole, and the templates already known keep working. */
+static void
+test_template_limit(void **state)
+{
+	struct run r;
+	struct msg m;
+	uint32_t tid = 256;
+
+	run_open(&r);
+	while (tid < 256 + 5000) {
+		msg_begin(&m, 0, 0);
+		set_begin(&m, 2);
+		for (int k = 0; k < 100; k++, tid++) {
+			put16(&m, (uint16_t)tid);
+			put16(&m, 1);
+			put16(&m, 1), put16(&m, 8);
+		}
+		msg_end(&m);
+		send_msg(&r, &m);
+	}
+	assert_true(drops(&r, EXPORTER_DROP_TEMPLATE) >= 1);
+	msg_begin(&m, 0, 0);
+	set_begin(&m, 256);
+	put32(&m, 0), put32(&m, 1234);
+	msg_end(&m);
+	send_msg(&r, &m);
+	assert_int_equal(tally_records(r.t), 1);
+	run_close(&r);
+}
+
 static uint32_t
 rnd(uint64_t *s)
 {
@@ -588,7 +619,7 @@ test_fuzz(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 7];
+	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 8];
 	size_t n = 0;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
@@ -602,6 +633,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sequence);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_allow);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_template_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fuzz);
 	return _cmocka_run_group_tests("ipfix-malformed", tests, n, NULL, NULL);
 }
