@@ -3,7 +3,8 @@
 # A reader holding a read transaction open (the sqlite3 shell after
 # BEGIN; SELECT ...) while the collector writes an interval: the write
 # goes through at once (WAL), nothing is dropped, and the reader's
-# snapshot stays what it was until it ends its transaction.
+# snapshot stays what it was until it ends its transaction. Then another
+# writer holding the lock: the write is kept and goes through later.
 . "$top_srcdir/tests/lib.sh"
 
 need_tool python3 sqlite3 mkfifo
@@ -56,3 +57,36 @@ exec 3>&-
 wait_exit "$reader"
 expect_eq "reader's answers" "$truth $truth $((truth * 2))" \
 	"$(tr '\n' ' ' <"$TMPD/reader.out" | sed 's/ $//')"
+
+# Another writer holding the write lock past the busy timeout: the
+# interval's write fails with a clear error, is kept, and goes through at
+# a later refresh once the lock is released; nothing is lost.
+before=$(sum)
+port=$(free_udp_port)
+sed 's/^sql_busy_timeout\[db\]: 2$/sql_busy_timeout[db]: 1\nsql_refresh_time[db]: 1/' \
+	"$TMPD/c.conf" >"$TMPD/live.conf"
+start "$TMPD/c3.log" "$COLLECTOR" -d -f "$TMPD/live.conf" -L 127.0.0.1 \
+	-l "$port"
+c3=$LAST_PID
+wait_udp_port "$port"
+mkfifo "$TMPD/win"
+exec 4<>"$TMPD/win"
+start "$TMPD/writer.out" sh -c 'exec sqlite3 "$1" <"$2" 4>&-' sh \
+	"$TMPD/flows.db" "$TMPD/win"
+writer=$LAST_PID
+echo 'BEGIN IMMEDIATE; SELECT 1;' >&4
+wait_for "the other writer's lock" lines_at_least "$TMPD/writer.out" 1
+python3 "$top_srcdir/tests/ipfix-send.py" "$TMPD/t.ipfix" 127.0.0.1 \
+	"$port" >"$TMPD/send.log"
+wait_for "the locked write's error" \
+	grep -q 'sqlite3\[db\]: .*database is locked; .* kept' "$TMPD/c3.log"
+echo 'COMMIT;' >&4
+exec 4>&-
+wait_exit "$writer"
+wait_for "the kept interval's write" \
+	grep -q "sqlite3\[db\]: wrote .* $truth bytes" "$TMPD/c3.log"
+stop_pid "$c3"
+expect_eq "bytes after the lock" "$((before + truth))" "$(sum)"
+if grep -Ei 'warn|error' "$TMPD/c3.log" | grep -v 'database is locked' >&2; then
+	fail "unexpected warnings or errors (above)"
+fi
