@@ -7,7 +7,9 @@ Each message (its length is at offset 2 of its header, RFC 7011 section
 so that several collectors receive exactly the same records from the
 same exporter address and port.
 
-usage: ipfix-replay.py FILE HOST:PORT [HOST:PORT...]
+usage: ipfix-replay.py [--gap MS] FILE HOST:PORT [HOST:PORT...]
+--gap: milliseconds between two messages (default 2), so that a slow
+receiver's buffers do not overflow
 """
 
 import socket
@@ -27,10 +29,15 @@ def messages(data):
 
 
 def main():
-    with open(sys.argv[1], "rb") as f:
+    args = sys.argv[1:]
+    gap = 0.002
+    if args[0] == "--gap":
+        gap = float(args[1]) / 1000
+        args = args[2:]
+    with open(args[0], "rb") as f:
         data = f.read()
     dests = []
-    for arg in sys.argv[2:]:
+    for arg in args[1:]:
         host, port = arg.rsplit(":", 1)
         dests.append((host, int(port)))
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -40,7 +47,7 @@ def main():
         for dest in dests:
             sock.sendto(msg, dest)
         n += 1
-        time.sleep(0.002)  # pacing: stay clear of receive buffer limits
+        time.sleep(gap)
     print("%d messages" % n)
 
 

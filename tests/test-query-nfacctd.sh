@@ -88,8 +88,11 @@ packets() {
 has_packets() {
 	[ "$(packets "$1" "$2")" = "$3" ]
 }
+# nfacctd's core hands each record to a plugin through a socket that
+# holds a few hundred of them: a burst that a busy plugin does not drain
+# in time is lost ("Failed during write"), so send gently.
 replay() {
-	python3 "$top_srcdir/tests/ipfix-replay.py" "$1" \
+	python3 "$top_srcdir/tests/ipfix-replay.py" --gap 20 "$1" \
 		"127.0.0.1:$nport" "127.0.0.1:$fport" >/dev/null
 }
 same() {
@@ -112,12 +115,13 @@ same "5-tuple table" "$TMPD/nf.five" "$TMPD/ft.five"
 icmp=$(table ft five | awk -F, '$5 == 1 && $4 != 0' | wc -l)
 [ "$icmp" -gt 0 ] || fail "no ICMP row with its type and code"
 
-# -N, -n all, -S and -M on the two largest sources (scan lookups, where
-# pmacct's -n all entry count is right).
+# -N, -S and -M on the two largest sources. Not -n all: with several
+# queries pmacct 1.7.7 now and then prints a run of "0 0 0 0" lines
+# instead of its figures; the golden test holds -n all to the
+# reference's observed output.
 top2=$(table ft five | tail -n +2 | sort -t, -k7,7nr | head -n 2 |
 	cut -d, -f1 | paste -s -d ';')
-for args in "-N $top2" "-N $top2 -n all" "-N $top2 -n packets -S" \
-	"-M $top2 -O csv"; do
+for args in "-N $top2" "-N $top2 -n packets -S" "-M $top2 -O csv"; do
 	# shellcheck disable=SC2086 # one word per flag
 	nf=$(timeout 5 pmacct -p "$TMPD/nf-five.sock" -c src_host $args |
 		sort)
