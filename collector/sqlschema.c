@@ -267,8 +267,9 @@ add_prim(struct sqlschema *s, const struct prim *p, int slot)
 	const struct pm_col *pm = pm_find(NO_PRIM, p->sql, ~0u);
 	gchar *res;
 
+	/* TCP flags are OR-ed over an aggregate: a value, not a key. */
 	add_col(s, p->sql, pm != NULL ? pm->type : kind_type[p->kind],
-		SQLCOL_PRIM, slot, TRUE);
+		SQLCOL_PRIM, slot, p->id != PRIM_TCPFLAGS);
 	if (p->kind != PRIM_K_TIME)
 		return;
 	res = g_strconcat(p->sql, "_residual", NULL);
@@ -311,7 +312,7 @@ add_version_cols(struct sqlschema *s, unsigned version,
 		slot = pm->prim == NO_PRIM ? -1 : find_slot(prims, n, pm->prim);
 		c = add_col(s, pm->name, pm->type,
 			    slot < 0 ? SQLCOL_NEUTRAL : SQLCOL_PRIM, slot,
-			    pm->key || slot >= 0);
+			    pm->key);
 		c->neutral = pm->neutral;
 		/* Without a neutral value it keeps its DEFAULT (tcp_flags). */
 		if (slot < 0 && c->neutral == NULL)
@@ -490,15 +491,20 @@ sqlschema_update(const struct sqlschema *s, const char *table)
 				       s->cols[i].name, s->cols[i].name, i + 1);
 		sep = ", ";
 	}
-	for (i = 0; i < s->ncols; i++)
-		if (s->cols[i].written &&
-		    s->cols[i].role == SQLCOL_STAMP_UPDATED)
+	for (i = 0; i < s->ncols; i++) {
+		if (!s->cols[i].written || s->cols[i].key)
+			continue;
+		if (s->cols[i].role == SQLCOL_STAMP_UPDATED)
 			g_string_append_printf(out, ", %s = ?%zu",
 					       s->cols[i].name, i + 1);
+		else if (s->cols[i].role == SQLCOL_PRIM)
+			g_string_append_printf(out, ", %s = %s | ?%zu",
+					       s->cols[i].name, s->cols[i].name,
+					       i + 1);
+	}
 	sep = " WHERE ";
 	for (i = 0; i < s->ncols; i++) {
-		if (!s->cols[i].written || is_counter(&s->cols[i]) ||
-		    s->cols[i].role == SQLCOL_STAMP_UPDATED)
+		if (!s->cols[i].written || !s->cols[i].key)
 			continue;
 		g_string_append_printf(out, "%s%s = ?%zu", sep, s->cols[i].name,
 				       i + 1);

@@ -292,6 +292,28 @@ test_missing(void **state)
 	sqlschema_free(v9);
 }
 
+/* TCP flags are OR-ed into a row (aggkey.h), never part of its key. */
+static void
+test_tcp_flags_ored(void **state)
+{
+	static const unsigned versions[] = { 9, 0 };
+	struct sqlschema *s;
+	gchar *upd, *create;
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		s = schema_for(versions[i], "src_host,tcpflags", TRUE, NULL);
+		upd = sqlschema_update(s, "t");
+		create = sqlschema_create(s, "t");
+		assert_non_null(strstr(upd, ", tcp_flags = tcp_flags | ?"));
+		assert_null(strstr(strstr(upd, " WHERE "), "tcp_flags"));
+		assert_null(strstr(strstr(create, "PRIMARY KEY"), "tcp_flags"));
+		g_free(upd);
+		g_free(create);
+		sqlschema_free(s);
+	}
+}
+
 /* Every column's name, type, NOT NULL, DEFAULT and key position. */
 static GString *
 full_info(sqlite3 *db, const char *table)
@@ -374,6 +396,7 @@ main(void)
 		cmocka_unit_test(test_version_refuses),
 		cmocka_unit_test(test_extra_and_aggregate),
 		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_tcp_flags_ored),
 		cmocka_unit_test(test_shipped_scripts),
 	};
 
