@@ -74,8 +74,9 @@ def check(name, total, tx, rx, bins, rows):
     compare(name + " received by", rx, dst, rx.keys())
     if bins is not None:
         compare(name + " bin", bins, per_bin)
-    print("store-check: %s: %d bytes, %d sources, %d bins match"
-          % (name, total, len(tx), len(bins or per_bin)))
+    print("store-check: %s: %d bytes, %d sources match%s"
+          % (name, total, len(tx),
+             "" if bins is None else ", %d bins" % len(bins)))
 
 
 def sqlite_rows(db, table):
