@@ -240,7 +240,8 @@ binstore_tick(struct binstore *bs, uint64_t now_ms)
 	uint64_t r = bs->o.refresh_ms;
 
 	bs->now_ms = now_ms;
-	if (bs->next_ms == 0)
+	/* First tick, or the clock went back: the next boundary from now. */
+	if (bs->next_ms == 0 || now_ms + r < bs->next_ms)
 		bs->next_ms = (now_ms / r + 1) * r;
 	if (now_ms < bs->next_ms)
 		return;

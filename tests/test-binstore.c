@@ -222,6 +222,23 @@ test_busy_writer(void **state)
 	binstore_free(bs);
 }
 
+/* A clock that goes back does not hold writes off until it catches up. */
+static void
+test_clock_back(void **state)
+{
+	struct fake f;
+	struct binstore *bs = make(&f);
+
+	binstore_tick(bs, 3600000);
+	add(bs, 1, 9, 610);
+	binstore_tick(bs, 1000); /* an hour back */
+	binstore_tick(bs, 2000); /* the next refresh from there */
+	wait_calls(&f, 1);
+	binstore_flush(bs);
+	assert_int_equal(f.bytes, 9);
+	binstore_free(bs);
+}
+
 int
 main(void)
 {
@@ -230,6 +247,7 @@ main(void)
 		cmocka_unit_test(test_failure_kept_and_merged),
 		cmocka_unit_test(test_retry_without_new_data),
 		cmocka_unit_test(test_busy_writer),
+		cmocka_unit_test(test_clock_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
