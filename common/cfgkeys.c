@@ -421,8 +421,9 @@ const struct cfg_key cfg_keys[] = {
 	  .plugins = CFG_PT_SQLITE,
 	  .min = 1,
 	  .max = 1 << 28,
-	  .defval = "1000000",
-	  .help = "entries held per interval at most" },
+	  .defval = "200000",
+	  .help = "entries (key and bin) held per interval at most; "
+		  "three tables of this size are reserved" },
 	{ .name = "sql_num_protos",
 	  .type = CFG_T_BOOL,
 	  .daemons = C,
@@ -513,8 +514,9 @@ const struct cfg_key cfg_keys[] = {
 	  .plugins = CFG_PT_PRINT,
 	  .min = 1,
 	  .max = 1 << 28,
-	  .defval = "1000000",
-	  .help = "entries held per interval at most" },
+	  .defval = "200000",
+	  .help = "entries (key and bin) held per interval at most; "
+		  "three tables of this size are reserved" },
 	{ .name = "print_time_columns",
 	  .type = CFG_T_BOOL,
 	  .daemons = C,
