@@ -14,6 +14,8 @@
 #include "common/log.h"
 
 #define BINSTORE_TABLES 3
+/* Time between two "table full" warnings. */
+#define BINSTORE_WARN_MS 60000
 
 struct bs_job {
 	struct memtab *t; /* NULL: stop the thread */
@@ -33,7 +35,9 @@ struct binstore {
 	uint64_t next_ms;
 	uint64_t now_ms;   /* last tick, for records without an end */
 	guint64 add_drops; /* main loop only */
-	GMutex lock;       /* guards st */
+	guint64 warned;    /* add_drops at the last warning */
+	uint64_t warned_ms;
+	GMutex lock; /* guards st */
 	struct binstore_stats st;
 };
 
@@ -233,6 +237,21 @@ binstore_add(struct binstore *bs, const uint8_t *key, const struct aggctr *ctr,
 	return FALSE;
 }
 
+/* At most once a minute while entries are being dropped. */
+static void
+bs_warn_full(struct binstore *bs, uint64_t now_ms)
+{
+	if (bs->add_drops == bs->warned ||
+	    (bs->warned_ms != 0 && now_ms < bs->warned_ms + BINSTORE_WARN_MS))
+		return;
+	log_warn("%s: table full (%zu entries): %" G_GUINT64_FORMAT
+		 " records dropped since the last warning; raise the "
+		 "plugin's *_max_entries or refresh more often",
+		 bs->label, bs->o.max_entries, bs->add_drops - bs->warned);
+	bs->warned = bs->add_drops;
+	bs->warned_ms = now_ms;
+}
+
 void
 binstore_tick(struct binstore *bs, uint64_t now_ms)
 {
@@ -240,6 +259,8 @@ binstore_tick(struct binstore *bs, uint64_t now_ms)
 	uint64_t r = bs->o.refresh_ms;
 
 	bs->now_ms = now_ms;
+	bs_warn_full(bs, now_ms);
+
 	/* First tick, or the clock went back: the next boundary from now. */
 	if (bs->next_ms == 0 || now_ms + r < bs->next_ms)
 		bs->next_ms = (now_ms / r + 1) * r;

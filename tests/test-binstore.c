@@ -239,6 +239,29 @@ test_clock_back(void **state)
 	binstore_free(bs);
 }
 
+/* A full table refuses new keys, counts them and keeps the rest. */
+static void
+test_full(void **state)
+{
+	struct fake f;
+	struct binstore *bs = make(&f);
+	struct aggctr c = { 1, 10, 1, 0 };
+	struct binstore_stats st;
+	uint8_t k;
+
+	for (k = 0; k < 16; k++)
+		assert_true(binstore_add(bs, &k, &c, 610000));
+	assert_false(binstore_add(bs, &k, &c, 610000));
+	k = 0;
+	assert_true(binstore_add(bs, &k, &c, 610000));
+	binstore_tick(bs, 10000);
+	binstore_flush(bs);
+	binstore_stats(bs, &st);
+	assert_int_equal(st.drops, 1);
+	assert_int_equal(f.bytes, 170);
+	binstore_free(bs);
+}
+
 int
 main(void)
 {
@@ -248,6 +271,7 @@ main(void)
 		cmocka_unit_test(test_retry_without_new_data),
 		cmocka_unit_test(test_busy_writer),
 		cmocka_unit_test(test_clock_back),
+		cmocka_unit_test(test_full),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
