@@ -22,6 +22,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "common/value.h"
+#include "probe/caps.h"
 #include "probe/probe.h"
 
 #define PROBE_DEFAULT_RECEIVER "127.0.0.1:2100"
@@ -362,14 +363,23 @@ static int
 daemon_setup(const struct cfg *cfg, gboolean offline)
 {
 	const char *pidfile = cfg_str(cfg, NULL, "pidfile");
+	const char *user = cfg_str(cfg, NULL, "user");
 	GError *err = NULL;
+	gboolean keep;
 
 	if (!offline && cfg_bool(cfg, NULL, "daemonize") && detach(cfg) != 0)
 		return -1;
 	if (pidfile != NULL && daemon_pidfile_write(pidfile, &err) != 0)
 		return daemon_fail(err);
-	if (daemon_drop_privileges(cfg_str(cfg, NULL, "user"),
-				   cfg_str(cfg, NULL, "chroot"), &err) != 0)
+
+	/* Live, the capture rights survive: interfaces come back. */
+	keep = !offline && user != NULL && geteuid() == 0;
+	if (keep && caps_keep_begin(&err) != 0)
+		return daemon_fail(err);
+	if (daemon_drop_privileges(user, cfg_str(cfg, NULL, "chroot"), &err) !=
+	    0)
+		return daemon_fail(err);
+	if (keep && caps_keep_finish(&err) != 0)
 		return daemon_fail(err);
 	return 0;
 }

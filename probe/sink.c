@@ -117,7 +117,6 @@ struct sink *
 sink_file_new(const char *path, const struct sink_tmpl *t)
 {
 	struct sink *s = sink_alloc(SINK_FILE, t);
-
 	struct stat st;
 
 	s->name = g_strdup_printf("file %s", path);
@@ -191,6 +190,7 @@ file_close(struct sink *s)
 	if (!in_place(s) && rename(s->tmp_path, s->path) != 0) {
 		log_err("ipfix file %s: cannot rename from %s: %s", s->path,
 			s->tmp_path, strerror(errno));
+		s->failed = 1;
 		rc = -1;
 	}
 	return rc;

@@ -5,7 +5,8 @@
 # reconnect: the probe starts before it exists, picks it up when it
 # appears, survives its removal and captures again when it is back. The
 # frames sent in both lifetimes are all in the export (decoded by
-# ipfixDump). Needs root and veth support; skipped otherwise.
+# ipfixDump), also after the probe gave up root. Needs root and veth
+# support; skipped otherwise.
 
 . "$top_srcdir/tests/lib.sh"
 
@@ -50,10 +51,19 @@ for _ in range(int(sys.argv[2])):
 PY
 }
 
+# As root, the probe becomes `nobody` once the capture is set up and must
+# keep the right to reopen the interface (CAP_NET_RAW, CAP_NET_ADMIN).
 printf 'pcap_interface_retry: 1\nnfprobe_timeouts: udp=1:expint=1\n' \
 	>"$TMPD/probe.conf"
+out="$TMPD/out"
+mkdir "$out"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	printf 'user: nobody\n' >>"$TMPD/probe.conf"
+	chmod 711 "$TMPD"
+	chown nobody "$out"
+fi
 start "$TMPD/probe.log" "$PROBE" -d -f "$TMPD/probe.conf" -i "$a" \
-	-o "$TMPD/out.ipfix" udp and host 192.0.2.1
+	-o "$out/out.ipfix" udp and host 192.0.2.1
 probe=$LAST_PID
 _says() {
 	[ "$(grep -c "$1" "$TMPD/probe.log")" -ge "$2" ]
@@ -79,7 +89,7 @@ kill -0 "$probe" || fail "the probe died"
 stop_pid "$probe" || fail "the probe did not stop cleanly on SIGTERM"
 grep -q ', 1 reopened' "$TMPD/probe.log" || fail "no reopen counted"
 
-ipfixDump --in "$TMPD/out.ipfix" >"$TMPD/out.txt"
+ipfixDump --in "$out/out.ipfix" >"$TMPD/out.txt"
 python3 "$top_srcdir/tests/ipfix-totals.py" ipfixdump "$TMPD/out.txt" \
 	>"$TMPD/out.json"
 got=$(python3 -c 'import json, sys
