@@ -27,7 +27,8 @@ struct sq_col {
 };
 
 struct sq_table {
-	GArray *cols; /* struct sq_col */
+	GArray *cols;  /* struct sq_col */
+	gchar *source; /* what to SELECT FROM: a table or a UNION ALL */
 	gboolean flows;
 	gboolean stamps;
 };
@@ -56,41 +57,58 @@ col_prim(const char *name)
 	return NULL;
 }
 
-/* The only table whose name starts with "acct". */
-static gchar *
-only_table(sqlite3 *db, const char *path, GError **err)
+static void
+too_many(GError **err, const char *path, gchar **names)
 {
-	sqlite3_stmt *st;
-	GString *names = g_string_new(NULL);
-	gchar *found = NULL;
-	int n = 0;
+	gchar *list = g_strjoinv(", ", names);
 
+	g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
+		    "%s holds tables %s: name one with --table, or a "
+		    "pattern ('acct_2024*')",
+		    path, list);
+	g_free(list);
+}
+
+/*
+ * The tables to read: the one named, every one a GLOB pattern matches,
+ * or the only one whose name starts with "acct". NULL-terminated (g_strfreev).
+ */
+static gchar **
+find_tables(sqlite3 *db, const char *path, const char *table, GError **err)
+{
+	const char *pattern = table != NULL ? table : "acct*";
+	GPtrArray *names = g_ptr_array_new();
+	sqlite3_stmt *st;
+
+	if (table != NULL && strpbrk(table, "*?[") == NULL) {
+		g_ptr_array_add(names, g_strdup(table));
+		g_ptr_array_add(names, NULL);
+		return (gchar **)g_ptr_array_free(names, FALSE);
+	}
 	if (sqlite3_prepare_v2(db,
 			       "SELECT name FROM sqlite_master WHERE type = "
-			       "'table' AND name LIKE 'acct%' ORDER BY name",
+			       "'table' AND name GLOB ?1 ORDER BY name",
 			       -1, &st, NULL) != SQLITE_OK) {
 		db_fail(err, db, path);
-		g_string_free(names, TRUE);
+		g_ptr_array_free(names, TRUE);
 		return NULL;
 	}
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *t = (const char *)sqlite3_column_text(st, 0);
-
-		g_string_append_printf(names, "%s%s", n++ ? ", " : "", t);
-		if (found == NULL)
-			found = g_strdup(t);
-	}
+	sqlite3_bind_text(st, 1, pattern, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		g_ptr_array_add(
+			names,
+			g_strdup((const char *)sqlite3_column_text(st, 0)));
 	sqlite3_finalize(st);
-	if (n != 1) {
-		g_set_error(err, FT_ERROR,
-			    n ? FT_ERROR_SCOPE : FT_ERROR_UNKNOWN,
-			    n ? "%s holds tables %s: name one with --table"
-			      : "%s holds no acct table%s",
-			    path, names->str);
-		g_clear_pointer(&found, g_free);
-	}
-	g_string_free(names, TRUE);
-	return found;
+	g_ptr_array_add(names, NULL);
+	if (names->len == 1)
+		g_set_error(err, FT_ERROR, FT_ERROR_UNKNOWN,
+			    "%s: no table matches %s", path, pattern);
+	else if (table == NULL && names->len > 2)
+		too_many(err, path, (gchar **)names->pdata);
+	else
+		return (gchar **)g_ptr_array_free(names, FALSE);
+	g_strfreev((gchar **)g_ptr_array_free(names, FALSE));
+	return NULL;
 }
 
 static void
@@ -164,15 +182,67 @@ append_ident(GString *out, const char *name)
 	g_string_append_c(out, '"');
 }
 
+/* The column names of `table`, in order, comma-separated (g_free). */
+static gchar *
+col_list(sqlite3 *db, const char *table)
+{
+	GString *out = g_string_new(NULL);
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(db, "SELECT name FROM pragma_table_info(?1)", -1,
+			       &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			g_string_append_printf(out, "%s,",
+					       sqlite3_column_text(st, 0));
+		sqlite3_finalize(st);
+	}
+	return g_string_free(out, FALSE);
+}
+
+/*
+ * What the query reads FROM: the table, or several of the same columns
+ * in one UNION ALL (a sql_table pattern gives one table per period).
+ */
+static gchar *
+from_source(sqlite3 *db, gchar **names, GError **err)
+{
+	GString *src = g_string_new(NULL);
+	gchar *first = col_list(db, names[0]), *cols;
+	guint i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		cols = col_list(db, names[i]);
+		if (strcmp(cols, first) != 0) {
+			g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
+				    "tables %s and %s have different columns",
+				    names[0], names[i]);
+			g_free(cols);
+			g_free(first);
+			g_string_free(src, TRUE);
+			return NULL;
+		}
+		g_free(cols);
+		g_string_append(src, i == 0 ? "" : " UNION ALL SELECT * FROM ");
+		append_ident(src, names[i]);
+	}
+	g_free(first);
+	if (i > 1) {
+		g_string_prepend(src, "(SELECT * FROM ");
+		g_string_append(src, ")");
+	}
+	return g_string_free(src, FALSE);
+}
+
 /* TRUE if some row holds a value other than the column's default. */
 static gboolean
-col_in_use(sqlite3 *db, const char *table, const struct sq_col *c)
+col_in_use(sqlite3 *db, const char *source, const struct sq_col *c)
 {
 	GString *sql = g_string_new("SELECT EXISTS (SELECT 1 FROM ");
 	sqlite3_stmt *st;
 	gboolean used = TRUE;
 
-	append_ident(sql, table);
+	g_string_append(sql, source);
 	g_string_append(sql, " WHERE ");
 	append_ident(sql, c->name);
 	g_string_append_printf(sql, " IS NOT %s)",
@@ -217,15 +287,15 @@ pick_cols(sqlite3 *db, const struct sqlquery_opts *q, const char *table,
 	}
 	for (i = 0; q->nkeys == 0 && i < t->cols->len; i++) {
 		c = &g_array_index(t->cols, struct sq_col, i);
-		if (col_in_use(db, table, c))
+		if (col_in_use(db, t->source, c))
 			g_ptr_array_add(out, (gpointer)c);
 	}
 	return TRUE;
 }
 
 static gchar *
-build_sql(const struct sqlquery_opts *q, const char *table,
-	  const struct sq_table *t, GPtrArray *cols)
+build_sql(const struct sqlquery_opts *q, const struct sq_table *t,
+	  GPtrArray *cols)
 {
 	GString *sql = g_string_new("SELECT ");
 	GString *group = g_string_new(NULL);
@@ -250,7 +320,7 @@ build_sql(const struct sqlquery_opts *q, const char *table,
 			       "SUM(packets), SUM(bytes), %s, COUNT(*) "
 			       "FROM ",
 			       t->flows ? "SUM(flows)" : "0");
-	append_ident(sql, table);
+	g_string_append(sql, t->source);
 	if (q->from > 0) {
 		g_string_append_printf(sql, "%sstamp_inserted >= ?1", sep);
 		sep = " AND ";
@@ -337,7 +407,7 @@ fill_reply(sqlite3 *db, const struct sqlquery_opts *q, const char *table,
 		g_ptr_array_add(r->cols,
 				(gpointer)((struct sq_col *)cols->pdata[i])->p);
 	r->flows = t->flows;
-	sql = build_sql(q, table, t, cols);
+	sql = build_sql(q, t, cols);
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
 		db_fail(err, db, sql);
 		goto fail;
@@ -370,8 +440,8 @@ struct qclient_reply *
 sqlquery_run(const struct sqlquery_opts *q, GError **err)
 {
 	struct qclient_reply *r = g_new0(struct qclient_reply, 1);
-	struct sq_table t = { NULL, FALSE, FALSE };
-	gchar *table = NULL;
+	struct sq_table t = { NULL, NULL, FALSE, FALSE };
+	gchar **names = NULL;
 	sqlite3 *db = NULL;
 	gboolean ok = FALSE;
 
@@ -386,14 +456,15 @@ sqlquery_run(const struct sqlquery_opts *q, GError **err)
 		goto out;
 	}
 	sqlite3_busy_timeout(db, 5000);
-	table = q->table != NULL ? g_strdup(q->table)
-				 : only_table(db, q->db, err);
-	ok = table != NULL && read_table(db, table, &t, err) &&
-	     fill_reply(db, q, table, &t, r, err);
+	names = find_tables(db, q->db, q->table, err);
+	ok = names != NULL && read_table(db, names[0], &t, err) &&
+	     (t.source = from_source(db, names, err)) != NULL &&
+	     fill_reply(db, q, names[0], &t, r, err);
 out:
 	sqlite3_close(db);
 	g_array_free(t.cols, TRUE);
-	g_free(table);
+	g_free(t.source);
+	g_strfreev(names);
 	if (!ok) {
 		qclient_reply_free(r);
 		return NULL;

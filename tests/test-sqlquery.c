@@ -158,6 +158,50 @@ test_errors(void **state)
 	drop_db(path);
 }
 
+/* One table per period (sql_table with placeholders): a GLOB pattern. */
+static void
+test_patterns(void **state)
+{
+	gchar *path = make_db();
+	struct sqlquery_opts q = { .db = path, .to = INT64_MAX };
+	struct qclient_reply *r;
+	GError *e = NULL;
+	sqlite3 *db;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TABLE acct_v9b AS SELECT * "
+				      "FROM acct_v9; CREATE TABLE acct_x "
+				      "(ip_src, bytes, stamp_inserted);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+
+	/* Several acct tables and none named: refused, with the way out. */
+	assert_null(sqlquery_run(&q, &e));
+	assert_non_null(strstr(e->message, "pattern"));
+	g_clear_error(&e);
+
+	/* Both v9 tables together: every figure doubled. */
+	q.table = "acct_v9*";
+	r = sqlquery_run(&q, NULL);
+	assert_non_null(r);
+	assert_int_equal(r->rows->len, 3);
+	assert_int_equal(row(r, 1)->c.bytes, 1600);
+	qclient_reply_free(r);
+
+	/* Tables of other columns do not mix. */
+	q.table = "acct_*";
+	assert_null(sqlquery_run(&q, &e));
+	assert_non_null(strstr(e->message, "different columns"));
+	g_clear_error(&e);
+	q.table = "nothing*";
+	assert_null(sqlquery_run(&q, &e));
+	assert_non_null(strstr(e->message, "no table matches"));
+	g_clear_error(&e);
+	drop_db(path);
+}
+
 static void
 test_when(void **state)
 {
@@ -194,6 +238,7 @@ main(void)
 		cmocka_unit_test(test_all_columns),
 		cmocka_unit_test(test_range_and_keys),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_when),
 	};
 
