@@ -122,11 +122,22 @@ load_config(const struct cli *c, GError **err)
 	return cfg;
 }
 
+/*
+ * The configuration test: besides the syntax, build every plugin without
+ * opening anything, so that a bad filter or aggregate fails here too.
+ */
 static int
 config_test(const struct cfg *cfg)
 {
-	GString *out = g_string_new(NULL);
+	GString *out;
+	GError *err = NULL;
 
+	if (!pipeline_check(cfg, &err)) {
+		log_err("%s", err->message);
+		g_error_free(err);
+		return 1;
+	}
+	out = g_string_new(NULL);
 	cfg_dump(cfg, out);
 	fputs(out->str, stdout);
 	g_string_free(out, TRUE);

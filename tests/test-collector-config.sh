@@ -32,6 +32,21 @@ grep -q "bad.conf:7:" "$TMPD/err" || fail "no FILE:LINE in: $(cat "$TMPD/err")"
 grep -q "'aggregate'" "$TMPD/err" || fail "no suggestion in: $(cat "$TMPD/err")"
 [ ! -s "$TMPD/out" ] || fail "a refused configuration printed a dump"
 
+# What only building the plugins finds (a filter libpcap cannot compile,
+# an unknown primitive) also fails the config test, naming the plugin.
+for bad in 'aggregate_filter[plugin1]: tcp and porrt 80' \
+	'aggregate[plugin1]: src_hots'; do
+	grep -v '^aggregate' "$seed" >"$TMPD/bad.conf"
+	echo "$bad" >>"$TMPD/bad.conf"
+	rc=0
+	"$COLLECTOR" -f "$TMPD/bad.conf" -n >"$TMPD/out" 2>"$TMPD/err" ||
+		rc=$?
+	expect_eq "exit status for '$bad'" 1 "$rc"
+	grep -q 'memory\[plugin1\]' "$TMPD/err" ||
+		fail "'$bad': no plugin named in: $(cat "$TMPD/err")"
+	[ ! -s "$TMPD/out" ] || fail "'$bad': a refused configuration printed"
+done
+
 # The other switches: -h and -V exit 0, an unknown one exits 1.
 "$COLLECTOR" -h >"$TMPD/out" || fail "-h failed"
 grep -q '^usage: flowtally-collector' "$TMPD/out" || fail "-h: no usage"
