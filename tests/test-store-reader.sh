@@ -63,8 +63,10 @@ expect_eq "reader's answers" "$truth $truth $((truth * 2))" \
 # a later refresh once the lock is released; nothing is lost.
 before=$(sum)
 port=$(free_udp_port)
-sed 's/^sql_busy_timeout\[db\]: 2$/sql_busy_timeout[db]: 1\nsql_refresh_time[db]: 1/' \
-	"$TMPD/c.conf" >"$TMPD/live.conf"
+{
+	grep -v '^sql_busy_timeout' "$TMPD/c.conf"
+	printf 'sql_busy_timeout[db]: 1\nsql_refresh_time[db]: 1\n'
+} >"$TMPD/live.conf"
 start "$TMPD/c3.log" "$COLLECTOR" -d -f "$TMPD/live.conf" -L 127.0.0.1 \
 	-l "$port"
 c3=$LAST_PID

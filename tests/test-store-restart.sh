@@ -18,18 +18,19 @@ truth=$(python3 -c 'import json, sys
 print(json.load(open(sys.argv[1]))["ip_bytes"])' "$TMPD/t.truth.json")
 port=$(free_udp_port)
 cat >"$TMPD/c.conf" <<CONF
-plugins: sqlite3[db]
+plugins: sqlite3[db], sqlite3[two]
 aggregate: src_host, dst_host
-sql_db[db]: $TMPD/flows.db
-sql_refresh_time[db]: 1
-sql_history[db]: 5m
-sql_history_roundoff[db]: m
+sql_db: $TMPD/flows.db
+sql_refresh_time: 1
+sql_history: 5m
+sql_history_roundoff: m
+sql_table[two]: second
 CONF
 
-# Sum of the bytes a log acknowledges as written.
+# Sum of the bytes a log acknowledges as written (by plugin $2).
 acked() {
-	sed -n 's/.*sqlite3\[db\]: wrote .* packets, \([0-9]*\) bytes.*/\1/p' \
-		"$1" | awk '{ s += $1 } END { print s + 0 }'
+	_p="sqlite3\\[${2:-db}\\]: wrote .* packets, \\([0-9]*\\) bytes"
+	sed -n "s/.*$_p.*/\\1/p" "$1" | awk '{ s += $1 } END { print s + 0 }'
 }
 
 acked_at_least() {
@@ -75,6 +76,12 @@ stop_pid "$c2"
 a2=$(acked "$TMPD/c2.log")
 expect_eq "second stream acknowledged" "$truth" "$a2"
 check_acked "$((a1 + a2))" "$(stored)" "after the restart"
+
+# A second plugin on the same file (two writer threads, one database):
+# no lock-out, and it holds what it acknowledged too.
+a_two=$(($(acked "$TMPD/c1.log" two) + $(acked "$TMPD/c2.log" two)))
+check_acked "$a_two" "$(sqlite3 "$TMPD/flows.db" \
+	'SELECT coalesce(sum(bytes), 0) FROM second')" "second plugin"
 
 # One row per key and bin, however many writes and runs fed it.
 expect_eq "duplicate rows" 0 "$(sqlite3 "$TMPD/flows.db" 'SELECT count(*) -
