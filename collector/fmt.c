@@ -10,7 +10,6 @@
 #include "fmt.h"
 
 #include <inttypes.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -131,7 +130,12 @@ fmt_free(struct fmt *f)
 	g_free(f);
 }
 
-/* IANA keywords of the protocols a flow table commonly holds. */
+/*
+ * IANA keywords of the protocols a flow table commonly holds; any other
+ * protocol prints as its number. The table is ours rather than
+ * /etc/protocols: getprotobynumber() is not thread-safe (the store
+ * writers format from their own threads) and a chroot may lack the file.
+ */
 static const char *const fmt_proto_names[] = {
 	[0] = "ip",         [1] = "icmp",        [2] = "igmp",
 	[4] = "ipencap",    [6] = "tcp",         [17] = "udp",
@@ -145,27 +149,21 @@ static const char *const fmt_proto_names[] = {
 const char *
 fmt_proto_name(unsigned proto)
 {
-	const struct protoent *pe;
-
-	if (proto < G_N_ELEMENTS(fmt_proto_names) &&
-	    fmt_proto_names[proto] != NULL)
+	if (proto < G_N_ELEMENTS(fmt_proto_names))
 		return fmt_proto_names[proto];
-	pe = getprotobynumber((int)proto);
-	return pe != NULL ? pe->p_name : NULL;
+	return NULL;
 }
 
 int
 fmt_proto_number(const char *name)
 {
-	const struct protoent *pe;
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(fmt_proto_names); i++)
 		if (fmt_proto_names[i] != NULL &&
 		    g_ascii_strcasecmp(fmt_proto_names[i], name) == 0)
 			return (int)i;
-	pe = getprotobyname(name);
-	return pe != NULL ? pe->p_proto : -1;
+	return -1;
 }
 
 /* Append the protocol as a name unless numeric output is asked for. */
