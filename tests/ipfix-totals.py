@@ -4,8 +4,10 @@
 
   ipfix-totals.py ipfixdump FILE     ipfixDump (libfixbuf-tools) output
   ipfix-totals.py nfdump FILE        nfdump -o csv output
-  ipfix-totals.py pmacct SRC DST     pmacct print plugin CSV files, one
-                                     aggregated on src_host, one on dst_host
+  ipfix-totals.py pmacct SRC DST [ADDR...]
+                                     pmacct print plugin CSV files, one
+                                     aggregated on src_host, one on
+                                     dst_host; rows of ADDR left out
 
 Prints one JSON object: bytes, packets, flows, octets per source and per
 destination address (addresses normalised), the end reasons seen and, for
@@ -88,7 +90,7 @@ def from_nfdump(path):
     return t
 
 
-def pmacct_side(path, col):
+def pmacct_side(path, col, skip):
     out = {}
     packets = octets = 0
     with open(path) as f:
@@ -96,16 +98,20 @@ def pmacct_side(path, col):
             if r.get(col) in (None, col):
                 continue  # a header repeated by an appended write
             a = norm(r[col])
+            if a in skip:
+                continue
             out[a] = out.get(a, 0) + int(r["BYTES"])
             packets += int(r["PACKETS"])
             octets += int(r["BYTES"])
     return out, packets, octets
 
 
-def from_pmacct(src_path, dst_path):
+def from_pmacct(src_path, dst_path, skip):
     t = new_totals()
-    t["src"], t["packets"], t["bytes"] = pmacct_side(src_path, "SRC_IP")
-    t["dst"], _, _ = pmacct_side(dst_path, "DST_IP")
+    skip = {norm(a) for a in skip}
+    t["src"], t["packets"], t["bytes"] = pmacct_side(src_path, "SRC_IP",
+                                                     skip)
+    t["dst"], _, _ = pmacct_side(dst_path, "DST_IP", skip)
     return t
 
 
@@ -114,7 +120,7 @@ def main():
     if kind == "ipfixdump":
         t = from_ipfixdump(path)
     elif kind == "pmacct":
-        t = from_pmacct(path, sys.argv[3])
+        t = from_pmacct(path, sys.argv[3], sys.argv[4:])
     else:
         t = from_nfdump(path)
     json.dump(t, sys.stdout, sort_keys=True)
