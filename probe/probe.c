@@ -115,14 +115,39 @@ send_meter(struct probe *p)
 	export_meter(p->ex, &m);
 }
 
+/* The periodic info line: every counter that can go wrong, in one. */
+static void
+log_summary(struct probe *p)
+{
+	struct export_counters ec;
+	struct source_stats ss;
+	struct fcache_stats fs;
+
+	source_stats(p->src, &ss);
+	fcache_stats(p->fc, &fs);
+	export_counters(p->ex, &ec);
+	log_info("stats: %" G_GUINT64_FORMAT " frames, %" G_GUINT64_FORMAT
+		 " not decoded, %" G_GUINT64_FORMAT
+		 " kernel drops; %" G_GUINT64_FORMAT
+		 " flows active, %" G_GUINT64_FORMAT
+		 " evicted; %" G_GUINT64_FORMAT " exported, %" G_GUINT64_FORMAT
+		 " lost, %" G_GUINT64_FORMAT " failed sends",
+		 p->ds.frames, p->ds.frames - p->ds.decoded, ss.dropped,
+		 fs.active, fs.ended[FLOW_END_LACK], ec.flows, ec.lost,
+		 ec.send_err);
+}
+
 /* Timers shared by both modes, at clock `now`. */
 static void
 run_timers(struct probe *p, uint64_t now, const struct probe_signals *sig)
 {
 	fcache_expire(p->fc, now);
 	if (p->conf.stats_ms > 0 && now >= p->next_stats_ms) {
-		if (p->next_stats_ms != 0)
+		if (p->next_stats_ms != 0) {
 			send_meter(p);
+			if (!p->offline)
+				log_summary(p);
+		}
 		p->next_stats_ms = now + p->conf.stats_ms;
 	}
 	export_tick(p->ex, now);
