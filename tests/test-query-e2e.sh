@@ -7,6 +7,10 @@
 # each table over its socket. Every table must equal, row for row, the
 # totals computed from tshark's decode of the same file; the grand totals
 # are those of the capture INDEX (49001404 bytes, 56695 packets).
+# Then the whole chain: flowtally-probe reads each capture of
+# traffic-truth.json and exports to the collector over loopback, and
+# `flowtally -s -e -O json` of src_host, sum_host and the seed's seven-key
+# aggregate must give the truth's octets per source and destination host.
 . "$top_srcdir/tests/lib.sh"
 
 need_tool python3 tshark
@@ -111,3 +115,98 @@ esac
 
 stop_pid "$collector"
 check_log_clean "$TMPD/collector.log"
+
+# The probe into the collector, capture by capture.
+need_shared data/captures/traffic-truth.json
+need_built "$PROBE"
+TRUTH=$SHARED/data/captures/traffic-truth.json
+SEVEN="src_host, src_port, src_mac, dst_host, dst_port, dst_mac, proto"
+port=$(free_udp_port)
+cat >"$TMPD/chain.conf" <<EOF
+collector_ip: 127.0.0.1
+collector_port: $port
+plugins: memory[src], memory[sum], memory[seven]
+aggregate[src]: src_host
+aggregate[sum]: sum_host
+aggregate[seven]: $SEVEN
+imt_path[src]: $TMPD/src.sock
+imt_path[sum]: $TMPD/sum.sock
+imt_path[seven]: $TMPD/seven.sock
+EOF
+start "$TMPD/chain.log" "$COLLECTOR" -d -f "$TMPD/chain.conf"
+collector=$LAST_PID
+wait_unix_socket "$TMPD/seven.sock"
+wait_udp_port "$port"
+
+packets_in() {
+	"$CLI" -p "$TMPD/$1.sock" -s -O json | python3 -c 'import json, sys
+print(sum(json.loads(l)["packets"] for l in sys.stdin))'
+}
+chain_arrived() {
+	[ "$(packets_in src)" = "$1" ] && [ "$(packets_in seven)" = "$1" ] &&
+		[ "$(packets_in sum)" = "$(($1 * 2))" ]
+}
+names=$(python3 -c 'import json, sys
+print("\n".join(sorted(json.load(open(sys.argv[1])))))' "$TRUTH")
+n=0
+for name in $names; do
+	python3 "$top_srcdir/tests/probe-check.py" extract - "$TRUTH" "$name" \
+		>"$TMPD/want.json"
+	want=$(python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["packets"])' "$TMPD/want.json")
+	"$PROBE" -r "$SHARED/data/captures/traffic/$name" \
+		-n "127.0.0.1:$port" 2>"$TMPD/probe.log" ||
+		fail "$name: the probe failed: $(cat "$TMPD/probe.log")"
+	wait_for "$name: $want packets in every table" chain_arrived "$want"
+	for t in src sum seven; do
+		"$CLI" -p "$TMPD/$t.sock" -s -e -O json >"$TMPD/got.$t"
+	done
+	python3 - "$TMPD" "$name" <<'EOF' || fail "$name: tables differ"
+import ipaddress, json, sys
+d, name = sys.argv[1:3]
+want = json.load(open(d + "/want.json"))
+
+
+def rows(t):
+    return [json.loads(l) for l in open("%s/got.%s" % (d, t))]
+
+
+def add(m, k, v):
+    k = str(ipaddress.ip_address(k))
+    m[k] = m.get(k, 0) + v
+
+
+src, tsum, ssrc, sdst, total = {}, {}, {}, {}, 0
+for r in rows("src"):
+    add(src, r["ip_src"], r["bytes"])
+for r in rows("sum"):
+    add(tsum, r["ip_src"], r["bytes"])
+for r in rows("seven"):
+    add(ssrc, r["ip_src"], r["bytes"])
+    add(sdst, r["ip_dst"], r["bytes"])
+    total += r["bytes"]
+wsrc, wdst, wsum = {}, {}, {}
+for k, v in want.get("src", {}).items():
+    add(wsrc, k, v)
+    add(wsum, k, v)
+for k, v in want.get("dst", {}).items():
+    add(wdst, k, v)
+    add(wsum, k, v)
+bad = ["%s: %s, truth %s" % (what, got, exp)
+       for what, got, exp in (("src_host", src, wsrc),
+                              ("sum_host", tsum, wsum),
+                              ("seven-key sources", ssrc, wsrc),
+                              ("seven-key destinations", sdst, wdst))
+       if got != exp]
+if total != want["bytes"]:
+    bad.append("seven-key bytes %d, truth %d" % (total, want["bytes"]))
+for b in bad:
+    print(name, b, file=sys.stderr)
+sys.exit(1 if bad else 0)
+EOF
+	n=$((n + 1))
+done
+[ "$n" -gt 30 ] || fail "only $n captures in $TRUTH"
+stop_pid "$collector"
+check_log_clean "$TMPD/chain.log"
+say "$n captures, probe to collector to flowtally: every host as the truth"
