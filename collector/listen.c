@@ -148,6 +148,8 @@ open_socket(const struct addrinfo *ai, gboolean dual, gboolean *no_family,
 {
 	int fd, on = 1, off = 0;
 
+	/* No SO_REUSEADDR: on UDP it would let a second collector share
+	 * the port and silently take its datagrams. */
 	fd = socket(ai->ai_family,
 		    ai->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC,
 		    ai->ai_protocol);
@@ -157,7 +159,6 @@ open_socket(const struct addrinfo *ai, gboolean dual, gboolean *no_family,
 			    g_strerror(errno));
 		return -1;
 	}
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
 	if (ai->ai_family == AF_INET6)
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, dual ? &off : &on,
 			   sizeof(int));
@@ -168,6 +169,22 @@ open_socket(const struct addrinfo *ai, gboolean dual, gboolean *no_family,
 		return -1;
 	}
 	return fd;
+}
+
+/* A decimal port number up to 65535 (getaddrinfo wraps larger ones). */
+static gboolean
+port_valid(const char *port)
+{
+	unsigned long v = 0;
+
+	if (*port == '\0' || strlen(port) > 5)
+		return FALSE;
+	for (const char *c = port; *c != '\0'; c++) {
+		if (!g_ascii_isdigit(*c))
+			return FALSE;
+		v = v * 10 + (unsigned long)(*c - '0');
+	}
+	return v <= 65535;
 }
 
 static gboolean
@@ -181,6 +198,11 @@ add_socket(struct listener *l, const char *ip, const char *port, GError **err)
 	uint64_t got;
 	int fd, rc;
 
+	if (!port_valid(port)) {
+		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
+			    "port '%s': not a port number (0 to 65535)", port);
+		return FALSE;
+	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;

@@ -33,6 +33,26 @@ wait_unix_socket "$sock"
 wait_file "$TMPD/c.pid"
 expect_eq "pid file" "$pid" "$(cat "$TMPD/c.pid")"
 
+# A second collector on the busy port must not start (it would take the
+# datagrams meant for the first one), nor one on a port past 65535.
+sed -e '/^pidfile/d' -e '/^logfile/d' -e "s|$sock|$TMPD/second.sock|" \
+	"$TMPD/c.conf" >"$TMPD/second.conf"
+rc=0
+timeout 10 "$COLLECTOR" -d -f "$TMPD/second.conf" >"$TMPD/second.out" 2>&1 ||
+	rc=$?
+expect_eq "exit status of a second collector on port $port" 1 "$rc"
+grep -q 'in use' "$TMPD/second.out" ||
+	fail "second collector: $(cat "$TMPD/second.out")"
+wrap=$(($(free_udp_port) + 65536))
+sed "s/^collector_port: .*/collector_port: $wrap/" \
+	"$TMPD/second.conf" >"$TMPD/wrap.conf"
+rc=0
+timeout 10 "$COLLECTOR" -d -f "$TMPD/wrap.conf" >"$TMPD/wrap.out" 2>&1 ||
+	rc=$?
+expect_eq "exit status for port $wrap" 1 "$rc"
+grep -q 'not a port' "$TMPD/wrap.out" ||
+	fail "port $wrap: $(cat "$TMPD/wrap.out")"
+
 # Datagrams as the payload files hold them, then malformed ones.
 python3 - "$port" "$P" <<'PY'
 import socket, sys
