@@ -292,6 +292,8 @@ add_sinks(struct exporter *ex, const struct export_conf *conf)
 					 conf->refresh_ms, conf->refresh_msgs);
 		if (s == NULL)
 			return -1;
+		if (conf->transport == EXPORT_UDP && conf->pace)
+			sink_udp_pace(s);
 		g_ptr_array_add(ex->sinks, s);
 	}
 	return 0;

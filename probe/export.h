@@ -40,6 +40,7 @@ struct export_conf {
 	uint32_t refresh_msgs; /* ... or after this many messages */
 	uint64_t flush_ms;     /* emit a part-filled message after this long */
 	size_t queue_bytes; /* TCP: messages held per unreachable collector */
+	gboolean pace;      /* UDP: pace datagrams (reading a file) */
 };
 
 /*

@@ -268,6 +268,7 @@ setup_export(struct setup *s, const struct cfg *cfg, GError **err)
 		(uint32_t)cfg_uint(cfg, pl, "nfprobe_template_messages");
 	e->queue_bytes = cfg_size(cfg, pl, "nfprobe_queue_size");
 	e->flush_ms = PROBE_FLUSH_MS;
+	e->pace = cfg_is_set(cfg, NULL, "pcap_savefile");
 	s->pc.stats_ms = cfg_duration(cfg, pl, "nfprobe_stats_interval") * 1000;
 	return setup_targets(s, cfg, err);
 }

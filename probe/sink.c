@@ -18,6 +18,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
 #include <glib.h>
@@ -81,6 +82,8 @@ struct sink {
 	/* UDP template refresh. */
 	uint64_t refresh_ms, last_tmpl_ms;
 	uint32_t refresh_msgs, msgs_since_tmpl;
+	int paced;
+	uint32_t burst;
 
 	/* TCP. */
 	enum tcp_state state;
@@ -276,11 +279,22 @@ fail:
 	return NULL;
 }
 
+void
+sink_udp_pace(struct sink *s)
+{
+	s->paced = 1;
+}
+
 static int
 udp_sendmsg(struct sink *s, const uint8_t *msg, size_t len)
 {
+	struct timespec pause = { .tv_nsec = 1000000 };
 	ssize_t n;
 
+	if (s->paced && ++s->burst >= SINK_PACE_BURST) {
+		s->burst = 0;
+		(void)nanosleep(&pause, NULL);
+	}
 	do {
 		n = send(s->fd, msg, len, 0);
 	} while (n < 0 && errno == EINTR);

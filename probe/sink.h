@@ -41,6 +41,14 @@ struct sink *sink_file_new(const char *path, const struct sink_tmpl *t);
 struct sink *sink_udp_new(const char *host, uint16_t port,
 			  const struct sink_tmpl *t, uint64_t refresh_ms,
 			  uint32_t refresh_msgs);
+
+/*
+ * Reading a file, the probe can emit messages far faster than a collector
+ * reads them, and UDP has no flow control: a paced UDP sink pauses a
+ * millisecond after every SINK_PACE_BURST datagrams.
+ */
+#define SINK_PACE_BURST 16
+void sink_udp_pace(struct sink *s);
 struct sink *sink_tcp_new(const char *host, uint16_t port,
 			  const struct sink_tmpl *t, size_t queue_bytes,
 			  size_t mtu);
