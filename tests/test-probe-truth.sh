@@ -64,5 +64,18 @@ then
 	bad="$bad gen"
 fi
 
+# The observation domain (nfprobe_engine) heads every message and scopes
+# the statistics record.
+printf 'nfprobe_engine: 4242\n' >"$TMPD/engine.conf"
+"$PROBE" -f "$TMPD/engine.conf" -r "$TMPD/gen.pcap" -o "$TMPD/engine.ipfix" \
+	2>"$TMPD/engine.log" || fail "the probe failed with nfprobe_engine"
+ipfixDump --in "$TMPD/engine.ipfix" >"$TMPD/engine.txt"
+msgs=$(grep -c 'observation domain id:' "$TMPD/engine.txt")
+ours=$(grep -c 'observation domain id: 4242$' "$TMPD/engine.txt")
+[ "$msgs" -gt 1 ] && [ "$msgs" = "$ours" ] ||
+	fail "observation domain 4242 in $ours of $msgs messages"
+grep -q 'observationDomainId : 4242$' "$TMPD/engine.txt" ||
+	fail "the statistics record is not scoped to domain 4242"
+
 [ -z "$bad" ] || fail "totals differ from the truth for:$bad"
 say "$n shared captures and one generated capture match their truth"
