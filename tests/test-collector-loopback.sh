@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 #
 # The collector on loopback: two payload sets of INDEX.md (MikroTik,
-# domain 0, and OpenBSD pflow, domain 42) are sent from 127.0.0.1 while
-# it runs; its status and its memory table must hold the records, octets
+# domain 0, from 127.0.0.1, and OpenBSD pflow, domain 42, from ::1 to its
+# IPv6 socket) are sent while it runs; its status and its memory table
+# must hold the records, octets
 # and packets INDEX.md gives, malformed datagrams must show up as drops,
 # and it must reopen its log, report, and stop cleanly on signals.
 
@@ -17,7 +18,7 @@ P="$SHARED/data/captures/payloads"
 port=$(free_udp_port)
 sock="$TMPD/mem.sock"
 cat >"$TMPD/c.conf" <<CONF
-collector_ip: 127.0.0.1
+collector_ip: 127.0.0.1, ::1
 collector_port: $port
 collector_pipe_size: 64K
 pidfile: $TMPD/c.pid
@@ -57,16 +58,19 @@ grep -q 'not a port' "$TMPD/wrap.out" ||
 python3 - "$port" "$P" <<'PY'
 import socket, sys
 port, base = int(sys.argv[1]), sys.argv[2]
-sets = [("ls-ipfix-mikrotik", ["ipfix_test_mikrotik_tpl.dat",
+sets = [("127.0.0.1", "ls-ipfix-mikrotik", ["ipfix_test_mikrotik_tpl.dat",
          "ipfix_test_mikrotik_data258.dat",
          "ipfix_test_mikrotik_data259.dat"]),
-        ("ls-ipfix-openbsd-pflow", ["ipfix_test_openbsd_pflow_tpl.dat",
-         "ipfix_test_openbsd_pflow_data.dat"])]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for d, files in sets:
+        ("::1", "ls-ipfix-openbsd-pflow",
+         ["ipfix_test_openbsd_pflow_tpl.dat",
+          "ipfix_test_openbsd_pflow_data.dat"])]
+for to, d, files in sets:
+    s = socket.socket(socket.AF_INET6 if ":" in to else socket.AF_INET,
+                      socket.SOCK_DGRAM)
     for f in files:
         with open("%s/%s/%s" % (base, d, f), "rb") as fh:
-            s.sendto(fh.read(), ("127.0.0.1", port))
+            s.sendto(fh.read(), (to, port))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.sendto(b"\x00", ("127.0.0.1", port))                       # short
 s.sendto(b"\x00\x09" + b"\x00" * 22, ("127.0.0.1", port))    # NetFlow v9
 s.sendto(b"\x00\x0a\x00\x40" + b"\x00" * 12, ("127.0.0.1", port))  # length
@@ -77,11 +81,11 @@ has_counts() {
 		grep -q 'bad-length=1' "$TMPD/status"
 }
 wait_for "the datagrams to be counted" has_counts
-grep -q '^exporter 127.0.0.1 domain 0: .* records=46 octets=103235 packets=253 ' \
-	"$TMPD/status" || fail "MikroTik totals: $(cat "$TMPD/status")"
-grep -q '^exporter 127.0.0.1 domain 42: .* records=26 octets=99323 packets=209 ' \
+mt='^exporter 127.0.0.1 domain 0: .* records=46 octets=103235 packets=253 '
+grep -q "$mt" "$TMPD/status" || fail "MikroTik totals: $(cat "$TMPD/status")"
+grep -q '^exporter ::1 domain 42: .* records=26 octets=99323 packets=209 ' \
 	"$TMPD/status" || fail "pflow totals: $(cat "$TMPD/status")"
-grep -q '^exporter 127.0.0.1: datagrams=8 .*short=1' "$TMPD/status" ||
+grep -q '^exporter 127.0.0.1: datagrams=6 .*short=1' "$TMPD/status" ||
 	fail "short datagram not counted: $(cat "$TMPD/status")"
 grep -q 'unsupported-version=1' "$TMPD/status" ||
 	fail "NetFlow v9 not counted: $(cat "$TMPD/status")"
@@ -91,7 +95,8 @@ grep -q 'unsupported-version=1' "$TMPD/status" ||
 sums=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	{ b += $c["BYTES"]; p += $c["PACKETS"] } END { print b, p }' \
 	"$TMPD/table.csv")
-expect_eq "bytes and packets in the table" "$((103235 + 99323)) $((253 + 209))" \
+expect_eq "bytes and packets in the table" \
+	"$((103235 + 99323)) $((253 + 209))" \
 	"$sums"
 
 # SIGUSR1 logs the status; SIGHUP reopens the log file.
