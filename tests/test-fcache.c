@@ -445,6 +445,22 @@ test_active(void **state)
 	assert_int_equal(s.n, 3);
 	assert_int_equal(s.rec[0].packets, 10);
 	assert_int_equal(s.rec[0].end_reason, FLOW_END_ACTIVE);
+
+	/* The timer alone ends a flow at maxlife, with no packet to wait
+	 * for: one every 2 s (under the 3 s idle timeout), then none. */
+	memset(&s, 0, sizeof(s));
+	for (t = 200000; t < 210000; t += 2000) {
+		p = pkt_udp(t);
+		fcache_add(fc, &p);
+	}
+	fcache_expire(fc, 209999);
+	assert_int_equal(s.n, 0);
+	fcache_expire(fc, 210000);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.rec[0].packets, 5);
+	assert_int_equal(s.rec[0].start_ms, 200000);
+	assert_int_equal(s.rec[0].end_ms, 208000);
+	assert_int_equal(s.rec[0].end_reason, FLOW_END_ACTIVE);
 	fcache_free(fc);
 }
 
