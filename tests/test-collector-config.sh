@@ -13,8 +13,9 @@ seed="$top_srcdir/tests/receive-seed.conf"
 	fail "seed configuration refused: $(cat "$TMPD/err")"
 grep -qx 'plugins: memory\[plugin1\]' "$TMPD/out" ||
 	fail "no plugins line in the dump"
-grep -qx 'aggregate\[plugin1\]: src_host, src_port, src_mac, dst_host, dst_port, dst_mac, proto' \
-	"$TMPD/out" || fail "aggregate[plugin1] not in the dump"
+agg='src_host, src_port, src_mac, dst_host, dst_port, dst_mac, proto'
+grep -qxF "aggregate[plugin1]: $agg" "$TMPD/out" ||
+	fail "aggregate[plugin1] not in the dump"
 grep -qx 'aggregate_filter\[plugin1\]: ip' "$TMPD/out" ||
 	fail "aggregate_filter[plugin1] not in the dump"
 
