@@ -27,6 +27,7 @@ struct fmt {
 	struct fmt_extra *extras;
 	struct fmt_col *cols;
 	size_t ncols;
+	size_t time_width; /* of a time column; 0: the primitive's */
 };
 
 /* The zero value printed for a primitive the table does not aggregate. */
@@ -89,6 +90,17 @@ fmt_check_unique(const struct fmt *f, GError **err)
 	return TRUE;
 }
 
+/* A local RFC 3339 time ends in +hh:mm, past pmacct's width of 31,
+ * wherever the zone is not UTC all year round. */
+static size_t
+fmt_time_width(const struct fmt_opts *o)
+{
+	if (o->output != FMT_FORMATTED || o->time != FMT_TIME_RFC3339 || o->utc)
+		return 0;
+	tzset();
+	return timezone != 0 || daylight != 0 ? 33 : 0;
+}
+
 struct fmt *
 fmt_new(const struct fmt_opts *opts, const struct prim *const *prims,
 	size_t nprims, const struct fmt_extra *extra, size_t nextra,
@@ -113,6 +125,7 @@ fmt_new(const struct fmt_opts *opts, const struct prim *const *prims,
 		f->cols[nprims + i].src = nprims + i;
 	}
 	fmt_sort_cols(f);
+	f->time_width = fmt_time_width(&f->opts);
 	if (!fmt_check_unique(f, err)) {
 		fmt_free(f);
 		return NULL;
@@ -289,9 +302,13 @@ fmt_pad(GString *out, size_t from, size_t width)
 }
 
 static size_t
-fmt_col_width(const struct fmt_col *c)
+fmt_col_width(const struct fmt *f, const struct fmt_col *c)
 {
-	return c->prim != NULL ? c->prim->width : c->extra->width;
+	if (c->prim == NULL)
+		return c->extra->width;
+	if (c->prim->kind == PRIM_K_TIME)
+		return MAX(c->prim->width, f->time_width);
+	return c->prim->width;
 }
 
 static const char *
@@ -326,7 +343,7 @@ fmt_header(const struct fmt *f, GString *out)
 	for (i = 0; i < f->ncols; i++) {
 		from = out->len;
 		g_string_append(out, fmt_col_header(&f->cols[i]));
-		fmt_cell_end(f, out, from, fmt_col_width(&f->cols[i]));
+		fmt_cell_end(f, out, from, fmt_col_width(f, &f->cols[i]));
 	}
 	from = out->len;
 	g_string_append(out, "PACKETS");
@@ -348,7 +365,7 @@ fmt_row_text(const struct fmt *f, GString *out, const char *const *values,
 	for (i = 0; i < f->ncols; i++) {
 		from = out->len;
 		fmt_value(f, &f->cols[i], values[f->cols[i].src], out);
-		fmt_cell_end(f, out, from, fmt_col_width(&f->cols[i]));
+		fmt_cell_end(f, out, from, fmt_col_width(f, &f->cols[i]));
 	}
 	from = out->len;
 	g_string_append_printf(out, "%" PRIu64, c->packets);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 
 #include "collector/fmt.h"
@@ -274,6 +275,40 @@ test_times(void **state)
 	}
 }
 
+/* Local RFC 3339 times carry an offset (+01:00): one character more
+ * than pmacct's width leaves room for, yet the columns stay aligned. */
+static void
+test_local_time_aligned(void **state)
+{
+	const struct prim *p[2] = { prim_find("src_port"),
+				    prim_find("timestamp_start") };
+	struct fmt_opts o = { .output = FMT_FORMATTED,
+			      .time = FMT_TIME_RFC3339 };
+	const char *v[2] = { "1", "1700000002.500000" };
+	struct fmt_counters c = { 1, 0, 38 };
+	GString *h = g_string_new(NULL), *r = g_string_new(NULL);
+	struct fmt *f;
+	const char *stamp;
+
+	setenv("TZ", "<+01>-1", 1);
+	tzset();
+	f = fmt_new(&o, p, 2, NULL, 0, NULL);
+	assert_non_null(f);
+	fmt_header(f, h);
+	fmt_row(f, r, v, &c);
+	stamp = strstr(r->str, "2023-11-14T23:13:22.500000+01:00 ");
+	assert_non_null(stamp);
+	assert_int_equal(stamp - r->str,
+			 strstr(h->str, "TIMESTAMP_START") - h->str);
+	assert_int_equal(strstr(r->str, "00 1 ") + 3 - r->str,
+			 strstr(h->str, "PACKETS") - h->str);
+	fmt_free(f);
+	g_string_free(h, TRUE);
+	g_string_free(r, TRUE);
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 /* src_host and sum_host share the SRC_IP column: refused. */
 static void
 test_shared_column(void **state)
@@ -315,6 +350,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layouts),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_local_time_aligned),
 		cmocka_unit_test(test_shared_column),
 		cmocka_unit_test(test_footer),
 	};
