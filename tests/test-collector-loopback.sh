@@ -6,7 +6,8 @@
 # IPv6 socket) are sent while it runs; its status and its memory table
 # must hold the records, octets
 # and packets INDEX.md gives, malformed datagrams must show up as drops,
-# and it must reopen its log, report, and stop cleanly on signals.
+# pmacct's tuning keys are accepted and reported once as no-ops, and it
+# must reopen its log, report, and stop cleanly on signals.
 
 . "$top_srcdir/tests/lib.sh"
 need_tool python3
@@ -26,6 +27,8 @@ logfile: $TMPD/c.log
 plugins: memory[m]
 imt_path[m]: $sock
 aggregate[m]: src_host, dst_host
+plugin_buffer_size[m]: 102400
+imt_mem_pools_number: 256
 CONF
 start "$TMPD/stderr" "$COLLECTOR" -d -f "$TMPD/c.conf"
 pid=$LAST_PID
@@ -113,5 +116,9 @@ stop_pid "$pid" || fail "the collector did not stop cleanly"
 [ ! -e "$TMPD/c.pid" ] || fail "the pid file was left behind"
 grep -q 'stopping' "$TMPD/c.log" || fail "no clean stop in the log"
 check_log_clean "$TMPD/c.log.1"
+# pmacct's tuning keys are taken, and said to do nothing, once.
+expect_eq "the no-op keys, said once" 1 "$(cat "$TMPD/stderr" \
+	"$TMPD/c.log.1" "$TMPD/c.log" | grep -c \
+	"no effect here: imt_mem_pools_number, plugin_buffer_size$")"
 check_log_clean "$TMPD/c.log"
 check_log_clean "$TMPD/stderr"
