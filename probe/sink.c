@@ -12,6 +12,7 @@
 #include "probe/sink.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -44,6 +45,7 @@ enum tcp_state {
 #define SINK_SNDTIMEO_S      2
 #define SINK_UDP_SNDBUF      (1 << 20)
 #define SINK_QUEUE_MIN_SLOTS 4
+#define SINK_WARN_EVERY_MS   60000
 
 /* One queued message: `len` bytes of a slot `mtu` long. */
 struct slot {
@@ -84,6 +86,7 @@ struct sink {
 	uint32_t refresh_msgs, msgs_since_tmpl;
 	int paced;
 	uint32_t burst;
+	uint64_t last_warn_ms;
 
 	/* TCP. */
 	enum tcp_state state;
@@ -317,6 +320,18 @@ udp_send(struct sink *s, const uint8_t *msg, size_t len, uint32_t flows)
 		}
 	}
 	if (udp_sendmsg(s, msg, len) != 0) {
+		/*
+		 * An ICMP error fails the next send only, so failures come
+		 * and go: said at most once a minute, the counters tell the
+		 * rest.
+		 */
+		if (s->c.send_err == 0 ||
+		    now - s->last_warn_ms >= SINK_WARN_EVERY_MS) {
+			log_warn("collector %s: send failed: %s (%" PRIu64
+				 " failed sends so far)",
+				 s->name, strerror(errno), s->c.send_err + 1);
+			s->last_warn_ms = now;
+		}
 		s->c.send_err++;
 		s->c.lost += flows;
 		return;
