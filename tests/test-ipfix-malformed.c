@@ -594,6 +594,71 @@ test_exporter_scope(void **state)
 	run_close(&r);
 }
 
+/* A rate carried in the data record itself (RFC 7012: samplingInterval
+ * 34 is 1 in N; samplingPacketInterval 305 selected, then
+ * samplingPacketSpace 306 skipped, is 1 in 305 + 306) scales the record's
+ * counters when renormalising. */
+static void
+test_record_sampling(void **state)
+{
+	static const struct recv_opts opts = { TRUE, 0, FALSE };
+	struct flow_sink sink;
+	const struct tally_row *row;
+	struct run r;
+	struct msg m;
+
+	r.t = tally_new();
+	sink.fn = tally_sink;
+	sink.data = r.t;
+	r.d = dispatch_new(&sink, &opts, NULL);
+	assert_non_null(r.d);
+
+	msg_begin(&m, 0, 7);
+	set_begin(&m, 2);
+	put16(&m, 257), put16(&m, 5);
+	put16(&m, 1), put16(&m, 8);
+	put16(&m, 2), put16(&m, 8);
+	put16(&m, 8), put16(&m, 4);
+	put16(&m, 12), put16(&m, 4);
+	put16(&m, 34), put16(&m, 4);
+	set_begin(&m, 257);
+	put32(&m, 0), put32(&m, 1500);
+	put32(&m, 0), put32(&m, 3);
+	put32(&m, 0xc0000201), put32(&m, 0xc0000202);
+	put32(&m, 100);
+	msg_end(&m);
+	send_msg(&r, &m);
+
+	msg_begin(&m, 0, 8);
+	set_begin(&m, 2);
+	put16(&m, 258), put16(&m, 6);
+	put16(&m, 1), put16(&m, 8);
+	put16(&m, 2), put16(&m, 8);
+	put16(&m, 8), put16(&m, 4);
+	put16(&m, 12), put16(&m, 4);
+	put16(&m, 305), put16(&m, 4);
+	put16(&m, 306), put16(&m, 4);
+	set_begin(&m, 258);
+	put32(&m, 0), put32(&m, 40);
+	put32(&m, 0), put32(&m, 2);
+	put32(&m, 0xc0000201), put32(&m, 0xc0000202);
+	put32(&m, 1), put32(&m, 9);
+	msg_end(&m);
+	send_msg(&r, &m);
+
+	row = tally_find(r.t, SRC, 7);
+	assert_non_null(row);
+	assert_int_equal(row->octets, 1500 * 100);
+	assert_int_equal(row->packets, 3 * 100);
+	assert_int_equal(row->sampling, 100);
+	row = tally_find(r.t, SRC, 8);
+	assert_non_null(row);
+	assert_int_equal(row->octets, 40 * 10);
+	assert_int_equal(row->packets, 2 * 10);
+	assert_int_equal(row->sampling, 10);
+	run_close(&r);
+}
+
 /* Templates of one domain are bounded; a message past the bound is
  * refused whole, and the templates already known keep working. */
 static void
@@ -669,7 +734,7 @@ test_fuzz(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 8];
+	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 10];
 	size_t n = 0;
 
 	/* A decoder that loops (libfixbuf 2.4 does on a data set of a
@@ -688,6 +753,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_allow);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_exporter_scope);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_record_sampling);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_template_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fuzz);
 	return _cmocka_run_group_tests("ipfix-malformed", tests, n, NULL, NULL);
