@@ -485,9 +485,25 @@ qs_sweep(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
-/* Remove a stale socket; fail if something else is at `path`. */
+/* Whether a process listens on the socket at `sun` (connect succeeds). */
 static gboolean
-qs_unlink_stale(const char *path, GError **err)
+qs_socket_live(const struct sockaddr_un *sun)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	gboolean live;
+
+	if (fd < 0)
+		return FALSE;
+	live = connect(fd, (const struct sockaddr *)sun, sizeof(*sun)) == 0 ||
+	       errno == EAGAIN;
+	close(fd);
+	return live;
+}
+
+/* Remove a stale socket; fail if something else is at `path`, or if a
+ * running process still listens there (another collector). */
+static gboolean
+qs_unlink_stale(const char *path, const struct sockaddr_un *sun, GError **err)
 {
 	struct stat st;
 
@@ -496,6 +512,11 @@ qs_unlink_stale(const char *path, GError **err)
 	if (!S_ISSOCK(st.st_mode)) {
 		g_set_error(err, FT_ERROR, FT_ERROR_IO,
 			    "%s exists and is not a socket", path);
+		return FALSE;
+	}
+	if (qs_socket_live(sun)) {
+		g_set_error(err, FT_ERROR, FT_ERROR_IO,
+			    "%s is in use by another running process", path);
 		return FALSE;
 	}
 	if (unlink(path) != 0) {
@@ -553,7 +574,7 @@ qs_prepare_path(const char *path, struct sockaddr_un *sun, GError **err)
 		return FALSE;
 	}
 	strcpy(sun->sun_path, path);
-	return qs_unlink_stale(path, err);
+	return qs_unlink_stale(path, sun, err);
 }
 
 /* Bind, set mode and group, then listen: no client gets in before. */

@@ -196,6 +196,45 @@ test_socket_mode(void **state)
 	assert_int_equal(st.st_mode & 07777, 0660);
 }
 
+/* A second collector given the same imt_path must not take the socket
+ * of the running one (its table would be left unreachable); a socket
+ * file nobody listens on is stale and replaced. */
+static void
+test_socket_in_use(void **state)
+{
+	struct fixture *f = *state;
+	gchar *stale = g_build_filename(f->dir, "stale.sock", NULL);
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct pipeline *pl;
+	GError *err = NULL;
+	struct cfg *cfg;
+	gchar *text;
+	int fd;
+
+	g_strlcpy(sun.sun_path, stale, sizeof(sun.sun_path));
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	close(fd);
+	text = g_strdup_printf("plugins: memory[b], memory[c]\n"
+			       "imt_path[b]: %s\nimt_path[c]: %s\n",
+			       stale, f->sock_a);
+	cfg = cfg_new(CFG_COLLECTOR);
+	assert_true(cfg_load_string(cfg, "b.conf", text, NULL));
+	assert_true(cfg_finish(cfg, NULL));
+	pl = pipeline_new(cfg, &err);
+	assert_null(pl);
+	assert_non_null(err);
+	assert_non_null(strstr(err->message, "in use"));
+	g_error_free(err);
+	close(client_connect(f->sock_a));
+	expect(f->sock_a, "FROB\n", "ERR\tunknown request 'FROB'\n");
+	pipeline_free(pl);
+	cfg_free(cfg);
+	g_unlink(stale);
+	g_free(stale);
+	g_free(text);
+}
+
 static void
 test_sum_host(void **state)
 {
@@ -428,6 +467,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_socket_mode),
+		cmocka_unit_test(test_socket_in_use),
 		cmocka_unit_test(test_sum_host),
 		cmocka_unit_test(test_dump_match),
 		cmocka_unit_test(test_errors),
