@@ -659,6 +659,77 @@ test_record_sampling(void **state)
 	run_close(&r);
 }
 
+/* The last record's times, as a sink of its own. */
+static void
+keep_times(void *data, const struct flowrec *rec)
+{
+	uint64_t *t = data;
+
+	t[0] = rec->start_ms;
+	t[1] = rec->end_ms;
+}
+
+/* One record of template 300 carrying the time pair `start_ie`, `end_ie`
+ * (both `len` bytes), sent in a message exported at 1700000000 s. */
+static void
+send_times(struct dispatch *d, uint16_t start_ie, uint16_t end_ie, uint16_t len,
+	   uint64_t start, uint64_t end)
+{
+	uint8_t copy[sizeof(((struct msg *)0)->b)];
+	struct ft_addr a;
+	struct msg m;
+
+	msg_begin(&m, 0, 9);
+	set_begin(&m, 2);
+	put16(&m, 300), put16(&m, 3);
+	put16(&m, 1), put16(&m, 8);
+	put16(&m, start_ie), put16(&m, len);
+	put16(&m, end_ie), put16(&m, len);
+	set_begin(&m, 300);
+	put32(&m, 0), put32(&m, 100);
+	if (len == 8)
+		put32(&m, start >> 32), put32(&m, start & 0xffffffff);
+	else
+		put32(&m, (uint32_t)start);
+	if (len == 8)
+		put32(&m, end >> 32), put32(&m, end & 0xffffffff);
+	else
+		put32(&m, (uint32_t)end);
+	msg_end(&m);
+	memcpy(copy, m.b, m.len);
+	assert_true(ft_addr_parse(SRC, &a, NULL));
+	dispatch_message(d, &a, copy, m.len, 0);
+}
+
+/* Flow times from each encoding RFC 7012 defines, worked out from the
+ * definitions: seconds (150/151), NTP microseconds (154/155: seconds
+ * since 1900, then a 2^-32 fraction), and microseconds before the
+ * message's export time (158/159). */
+static void
+test_times(void **state)
+{
+	static const struct recv_opts opts = { FALSE, 0, FALSE };
+	const uint64_t ntp = 1700000000ull + 2208988800ull;
+	uint64_t t[2] = { 0, 0 };
+	struct flow_sink sink = { keep_times, t };
+	struct dispatch *d = dispatch_new(&sink, &opts, NULL);
+
+	assert_non_null(d);
+	send_times(d, 150, 151, 4, 1699999940, 1700000000);
+	assert_int_equal(t[0], 1699999940000ull);
+	assert_int_equal(t[1], 1700000000000ull);
+	send_times(d, 152, 153, 8, 1699999999001ull, 1700000000002ull);
+	assert_int_equal(t[0], 1699999999001ull);
+	assert_int_equal(t[1], 1700000000002ull);
+	send_times(d, 154, 155, 8, (ntp - 1) << 32 | 0x80000000u, ntp << 32);
+	assert_int_equal(t[0], 1699999999500ull);
+	assert_int_equal(t[1], 1700000000000ull);
+	send_times(d, 158, 159, 4, 5000000, 1000000);
+	assert_int_equal(t[0], 1699999995000ull);
+	assert_int_equal(t[1], 1699999999000ull);
+	dispatch_free(d);
+}
+
 /* Templates of one domain are bounded; a message past the bound is
  * refused whole, and the templates already known keep working. */
 static void
@@ -754,6 +825,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_allow);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_exporter_scope);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_record_sampling);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_times);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_template_limit);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_fuzz);
 	return _cmocka_run_group_tests("ipfix-malformed", tests, n, NULL, NULL);
