@@ -5,6 +5,7 @@
  * its timeout class's activity list; expiry and eviction only ever look at
  * list heads, so both cost O(1) per flow they end.
  */
+#include <stddef.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -51,22 +52,43 @@ enum fc_class {
 	FC_NCLASS
 };
 
-/* The flow key, compared with memcmp(): every byte, padding too, set. */
+/*
+ * The flow key: eight 64-bit words, hashed and compared whole. Bytes 0-31
+ * hold the addresses (IPv6: source then destination; IPv4: the two
+ * addresses in word 0 and words 1-3 zero, so the hash and the comparison
+ * skip them). Bytes 32-56 are struct pkt's run of key fields from
+ * `in_iface` to `tos`, copied as they lie (FC_TAIL_* are their offsets in
+ * it, checked below); the rest is zero.
+ */
+#define FC_KEY_WORDS 8
+#define FC_TAIL      32 /* where the copied run starts in the key */
+#define FC_TAIL_LEN  25
+
 struct fkey {
-	uint8_t src[16];
-	uint8_t dst[16];
-	uint32_t in_iface;
-	uint16_t src_port;
-	uint16_t dst_port;
-	uint16_t vlan;
-	uint8_t src_mac[6];
-	uint8_t dst_mac[6];
-	uint8_t ipver;
-	uint8_t proto;
-	uint8_t tos;
-	uint8_t pad[3];
+	uint64_t w[FC_KEY_WORDS];
 };
-_Static_assert(sizeof(struct fkey) == 60, "fkey has no hidden padding");
+
+#define PKT_AT(f) (offsetof(struct pkt, f) - offsetof(struct pkt, in_iface))
+enum {
+	FC_TAIL_SPORT = 4,
+	FC_TAIL_DPORT = 6,
+	FC_TAIL_VLAN = 8,
+	FC_TAIL_SMAC = 10,
+	FC_TAIL_DMAC = 16,
+	FC_TAIL_IPVER = 22,
+	FC_TAIL_PROTO = 23,
+	FC_TAIL_TOS = 24,
+};
+_Static_assert(PKT_AT(src_port) == FC_TAIL_SPORT &&
+		       PKT_AT(dst_port) == FC_TAIL_DPORT &&
+		       PKT_AT(vlan) == FC_TAIL_VLAN &&
+		       PKT_AT(src_mac) == FC_TAIL_SMAC &&
+		       PKT_AT(dst_mac) == FC_TAIL_DMAC &&
+		       PKT_AT(ipver) == FC_TAIL_IPVER &&
+		       PKT_AT(proto) == FC_TAIL_PROTO &&
+		       PKT_AT(tos) == FC_TAIL_TOS &&
+		       FC_TAIL_TOS + 1 == FC_TAIL_LEN,
+	       "struct pkt's key fields lie in one run");
 
 struct fentry {
 	struct fkey key;
@@ -92,7 +114,7 @@ struct fcache {
 	uint32_t *bucket;
 	uint32_t mask; /* buckets - 1 */
 	uint32_t free;
-	uint64_t seed;
+	uint32_t seed[2 * FC_KEY_WORDS]; /* NH key: two halves a word */
 	uint64_t tout[FC_NCLASS];
 	uint64_t maxlife_ms;
 	struct flist act[FC_NCLASS];
@@ -191,41 +213,107 @@ fcache_params_parse(const char *s, struct fcache_params *p, GError **err)
 	return ok;
 }
 
-/* A multiply-xorshift hash over the key's 8-byte words, seeded per cache
- * so that crafted traffic cannot aim at one bucket. */
+/* Byte `at` of the copied run of key `k`. */
+static inline uint8_t
+key_tail8(const struct fkey *k, size_t at)
+{
+	return ((const uint8_t *)k->w)[FC_TAIL + at];
+}
+
+static inline uint8_t
+key_ipver(const struct fkey *k)
+{
+	return key_tail8(k, FC_TAIL_IPVER);
+}
+
+static inline uint8_t
+key_proto(const struct fkey *k)
+{
+	return key_tail8(k, FC_TAIL_PROTO);
+}
+
+/* One word's share of the hash: the product of its two 32-bit halves,
+ * each offset by a seed half (UMAC's NH, RFC 4418), so which keys collide
+ * depends on the seed. */
+static inline uint64_t
+nh_word(uint64_t w, const uint32_t *s)
+{
+	uint32_t lo = (uint32_t)w + s[0];
+	uint32_t hi = (uint32_t)(w >> 32) + s[1];
+
+	return (uint64_t)lo * hi;
+}
+
+/* The sum of the words' NH shares, seeded per cache so that crafted
+ * traffic cannot aim at one bucket, then mixed so that the low bits (the
+ * bucket) depend on every bit. An IPv4 key skips its zero words 1-3. */
 static uint32_t
 key_hash(const struct fcache *fc, const struct fkey *k)
 {
-	const uint8_t *b = (const uint8_t *)k;
-	uint64_t h = fc->seed, w;
-	uint32_t tail;
-	size_t i;
+	const uint32_t *s = fc->seed;
+	uint64_t h;
 
-	for (i = 0; i + 8 <= sizeof(*k); i += 8) {
-		memcpy(&w, b + i, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
-		h ^= h >> 29;
-	}
-	memcpy(&tail, b + i, 4);
-	h = (h ^ tail) * 0xbf58476d1ce4e5b9ull;
-	return (uint32_t)(h ^ h >> 32);
+	h = nh_word(k->w[0], s) + nh_word(k->w[4], s + 8) +
+	    nh_word(k->w[5], s + 10) + nh_word(k->w[6], s + 12) +
+	    nh_word(k->w[7], s + 14);
+	if (key_ipver(k) != 4)
+		h += nh_word(k->w[1], s + 2) + nh_word(k->w[2], s + 4) +
+		     nh_word(k->w[3], s + 6);
+	h ^= h >> 32;
+	h *= 0x9e3779b97f4a7c15ull;
+	return (uint32_t)(h >> 32);
+}
+
+/* Do keys `a` and `b` match? Words 1-3 of an IPv4 key are zero, and a
+ * key of the other version differs in word 6 (`ipver`). */
+static inline int
+key_equal(const struct fkey *a, const struct fkey *b)
+{
+	uint64_t d;
+
+	d = (a->w[0] ^ b->w[0]) | (a->w[4] ^ b->w[4]) | (a->w[5] ^ b->w[5]) |
+	    (a->w[6] ^ b->w[6]) | (a->w[7] ^ b->w[7]);
+	if (key_ipver(a) != 4)
+		d |= (a->w[1] ^ b->w[1]) | (a->w[2] ^ b->w[2]) |
+		     (a->w[3] ^ b->w[3]);
+	return d == 0;
 }
 
 static void
 key_make(struct fkey *k, const struct pkt *p)
 {
+	uint8_t *b = (uint8_t *)k->w;
+
 	memset(k, 0, sizeof(*k));
-	memcpy(k->src, p->src.bytes, 16);
-	memcpy(k->dst, p->dst.bytes, 16);
-	k->in_iface = p->in_iface;
-	k->src_port = p->src_port;
-	k->dst_port = p->dst_port;
-	k->vlan = p->vlan;
-	memcpy(k->src_mac, p->src_mac, 6);
-	memcpy(k->dst_mac, p->dst_mac, 6);
-	k->ipver = p->ipver;
-	k->proto = p->proto;
-	k->tos = p->tos;
+	if (p->ipver == 4) {
+		memcpy(b, p->src.bytes, 4);
+		memcpy(b + 4, p->dst.bytes, 4);
+	} else {
+		memcpy(b, p->src.bytes, 16);
+		memcpy(b + 16, p->dst.bytes, 16);
+	}
+	memcpy(b + FC_TAIL, (const uint8_t *)p + offsetof(struct pkt, in_iface),
+	       FC_TAIL_LEN);
+}
+
+static void
+key_to_rec(const struct fkey *k, struct flowrec *r)
+{
+	const uint8_t *b = (const uint8_t *)k->w;
+	const uint8_t *t = b + FC_TAIL;
+	size_t alen = key_ipver(k) == 4 ? 4 : 16;
+
+	r->src.family = r->dst.family = key_ipver(k);
+	memcpy(r->src.bytes, b, alen);
+	memcpy(r->dst.bytes, b + alen, alen);
+	memcpy(&r->in_iface, t, 4);
+	memcpy(&r->src_port, t + FC_TAIL_SPORT, 2);
+	memcpy(&r->dst_port, t + FC_TAIL_DPORT, 2);
+	memcpy(&r->vlan, t + FC_TAIL_VLAN, 2);
+	memcpy(r->src_mac, t + FC_TAIL_SMAC, 6);
+	memcpy(r->dst_mac, t + FC_TAIL_DMAC, 6);
+	r->proto = key_proto(k);
+	r->tos = t[FC_TAIL_TOS];
 }
 
 /* The timeout class a flow of protocol `proto` with `flags` is in. */
@@ -300,22 +388,12 @@ flow_emit(struct fcache *fc, const struct fentry *f, uint8_t why)
 	struct flowrec r;
 
 	memset(&r, 0, sizeof(r));
-	r.src.family = r.dst.family = f->key.ipver;
-	memcpy(r.src.bytes, f->key.src, 16);
-	memcpy(r.dst.bytes, f->key.dst, 16);
+	key_to_rec(&f->key, &r);
 	r.octets = f->octets;
 	r.packets = f->packets;
 	r.flows = 1;
 	r.start_ms = f->start_ms;
 	r.end_ms = f->end_ms;
-	r.in_iface = f->key.in_iface;
-	r.src_port = f->key.src_port;
-	r.dst_port = f->key.dst_port;
-	r.vlan = f->key.vlan;
-	memcpy(r.src_mac, f->key.src_mac, 6);
-	memcpy(r.dst_mac, f->key.dst_mac, 6);
-	r.proto = f->key.proto;
-	r.tos = f->key.tos;
 	r.tcp_flags = f->tcp_flags;
 	r.direction = FLOW_DIR_UNKNOWN;
 	r.end_reason = why;
@@ -441,7 +519,7 @@ flow_find(const struct fcache *fc, const struct fkey *k, uint32_t h)
 	uint32_t i = fc->bucket[h & fc->mask];
 
 	while (i != FC_NIL &&
-	       (fc->e[i].hash != h || memcmp(&fc->e[i].key, k, sizeof(*k))))
+	       (fc->e[i].hash != h || !key_equal(&fc->e[i].key, k)))
 		i = fc->e[i].hnext;
 	return i;
 }
@@ -455,7 +533,7 @@ flow_ends_before(const struct fcache *fc, const struct fentry *f,
 	uint8_t why = flow_over(fc, f, p->ts_ms);
 
 	if (why == FLOW_END_NONE && f->cls != FC_TCP &&
-	    f->key.proto == IPPROTO_TCP &&
+	    key_proto(&f->key) == IPPROTO_TCP &&
 	    (p->tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
 		why = FLOW_END_EOF;
 	return why;
@@ -475,7 +553,7 @@ flow_update(struct fcache *fc, uint32_t i, const struct pkt *p)
 		f->end_ms = p->ts_ms;
 	if (p->ts_ms < f->start_ms)
 		f->start_ms = p->ts_ms;
-	cls = class_of(f->key.proto, f->tcp_flags);
+	cls = class_of(key_proto(&f->key), f->tcp_flags);
 	if (cls == f->cls && fc->act[cls].tail == i)
 		return;
 	list_unlink(fc->e, &fc->act[f->cls], i, 0);
@@ -548,7 +626,8 @@ fcache_new(const struct fcache_params *p, fcache_emit_fn emit, void *ctx)
 	fc->tout[FC_ICMP] = p->icmp_ms;
 	fc->tout[FC_GENERAL] = p->general_ms;
 	fc->maxlife_ms = p->maxlife_ms;
-	fc->seed = (uint64_t)g_random_int() << 32 | g_random_int();
+	for (i = 0; i < 2 * FC_KEY_WORDS; i++)
+		fc->seed[i] = g_random_int();
 	fc->emit = emit;
 	fc->ctx = ctx;
 	return fc;

@@ -235,13 +235,15 @@ static void
 test_key_fields(void **state)
 {
 	static const uint8_t v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t v6twin[16] = { 10, 0, 0, 1, 10, 0, 0, 2 };
+	static const uint8_t v6zero[16] = { 0 };
 	struct sink s;
 	struct fcache *fc;
 	struct pkt base = pkt_udp(0), p;
 	int i;
 
 	(void)state;
-	for (i = 0; i < 11; i++) {
+	for (i = 0; i < 12; i++) {
 		fc = cache_new(&s, 16);
 		fcache_add(fc, &base);
 		p = base;
@@ -275,6 +277,13 @@ test_key_fields(void **state)
 			break;
 		case 9:
 			p.in_iface = 2;
+			break;
+		case 10:
+			/* IPv6 whose first 8 source bytes are the IPv4
+			 * source and destination, the rest zero. */
+			ft_addr_set6(&p.src, v6twin);
+			ft_addr_set6(&p.dst, v6zero);
+			p.ipver = 6;
 			break;
 		default:
 			ft_addr_set6(&p.src, v6);
