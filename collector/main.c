@@ -297,6 +297,15 @@ open_listeners(struct collector *c)
 		g_error_free(err);
 		return -1;
 	}
+	return 0;
+}
+
+/* Once detached, so that these reach the log file or syslog too. */
+static void
+log_listeners(const struct collector *c)
+{
+	uint64_t want = cfg_size(c->cfg, NULL, "collector_pipe_size");
+
 	if (listen_rcvbuf(c->l) < want)
 		log_warn("socket receive buffer is %" G_GUINT64_FORMAT
 			 " bytes, not the %" G_GUINT64_FORMAT " asked for "
@@ -304,7 +313,6 @@ open_listeners(struct collector *c)
 			 listen_rcvbuf(c->l), want);
 	log_info("listening on %u socket(s), port %u", listen_count(c->l),
 		 listen_port(c->l));
-	return 0;
 }
 
 static int
@@ -425,16 +433,18 @@ run(const struct cfg *cfg, const struct cli *cli)
 	int rc = 1;
 
 	signal(SIGPIPE, SIG_IGN);
-	log_noop_keys(cfg);
 	if (build_dispatch(&c) != 0)
 		goto out;
 	if (cli->readfile != NULL) {
+		log_noop_keys(cfg);
 		if (build_pipeline(&c) == 0)
 			rc = run_offline(&c, cli->readfile);
 		goto out;
 	}
 	if (open_listeners(&c) != 0 || become_daemon(cfg) != 0)
 		goto out;
+	log_noop_keys(cfg);
+	log_listeners(&c);
 	if (build_pipeline(&c) == 0 && drop_privileges(cfg) == 0)
 		rc = run_live(&c);
 	if (pidfile != NULL)

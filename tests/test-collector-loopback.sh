@@ -36,6 +36,8 @@ wait_udp_port "$port"
 wait_unix_socket "$sock"
 wait_file "$TMPD/c.pid"
 expect_eq "pid file" "$pid" "$(cat "$TMPD/c.pid")"
+# What it says at start goes to its log file, not only to the terminal.
+wait_for "the listeners in the log" grep -q 'listening on ' "$TMPD/c.log"
 
 # A second collector on the busy port must not start (it would take the
 # datagrams meant for the first one), nor one on a port past 65535.
