@@ -160,12 +160,6 @@ exporter_drop(struct exporter_table *t, struct exporter *exp,
 		exp->drops[reason]++;
 }
 
-const char *
-exporter_drop_name(enum exporter_drop reason)
-{
-	return reason < EXPORTER_DROP_N ? drop_names[reason] : "?";
-}
-
 uint64_t
 exporter_drops(const struct exporter_table *t, enum exporter_drop reason)
 {

@@ -89,9 +89,6 @@ struct exporter_domain *exporter_domain(struct exporter_table *t,
 void exporter_drop(struct exporter_table *t, struct exporter *exp,
 		   enum exporter_drop reason);
 
-/* Short name of a drop reason ("no-template", ...). */
-const char *exporter_drop_name(enum exporter_drop reason);
-
 /* Drops of `reason` over every exporter and those without one. */
 uint64_t exporter_drops(const struct exporter_table *t,
 			enum exporter_drop reason);

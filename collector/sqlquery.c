@@ -15,6 +15,7 @@
 
 #include "collector/aggkey.h"
 #include "collector/bins.h"
+#include "collector/sqlschema.h"
 #include "common/error.h"
 #include "common/value.h"
 
@@ -170,18 +171,6 @@ read_table(sqlite3 *db, const char *table, struct sq_table *t, GError **err)
 	return TRUE;
 }
 
-static void
-append_ident(GString *out, const char *name)
-{
-	g_string_append_c(out, '"');
-	for (; *name != '\0'; name++) {
-		if (*name == '"')
-			g_string_append_c(out, '"');
-		g_string_append_c(out, *name);
-	}
-	g_string_append_c(out, '"');
-}
-
 /* The column names of `table`, in order, comma-separated (g_free). */
 static gchar *
 col_list(sqlite3 *db, const char *table)
@@ -224,7 +213,7 @@ from_source(sqlite3 *db, gchar **names, GError **err)
 		}
 		g_free(cols);
 		g_string_append(src, i == 0 ? "" : " UNION ALL SELECT * FROM ");
-		append_ident(src, names[i]);
+		sqlschema_append_ident(src, names[i]);
 	}
 	g_free(first);
 	if (i > 1) {
@@ -244,7 +233,7 @@ col_in_use(sqlite3 *db, const char *source, const struct sq_col *c)
 
 	g_string_append(sql, source);
 	g_string_append(sql, " WHERE ");
-	append_ident(sql, c->name);
+	sqlschema_append_ident(sql, c->name);
 	g_string_append_printf(sql, " IS NOT %s)",
 			       c->dflt != NULL ? c->dflt : "NULL");
 	if (sqlite3_prepare_v2(db, sql->str, -1, &st, NULL) == SQLITE_OK) {
@@ -306,12 +295,12 @@ build_sql(const struct sqlquery_opts *q, const struct sq_table *t,
 	for (i = 0; i < cols->len; i++) {
 		c = cols->pdata[i];
 		g_string_append_printf(group, "%s", i ? ", " : "");
-		append_ident(group, c->name);
+		sqlschema_append_ident(group, c->name);
 		if (c->residual) {
 			gchar *res = g_strconcat(c->name, "_residual", NULL);
 
 			g_string_append(group, ", ");
-			append_ident(group, res);
+			sqlschema_append_ident(group, res);
 			g_free(res);
 		}
 	}

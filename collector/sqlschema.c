@@ -433,9 +433,8 @@ sqlschema_col(const struct sqlschema *s, size_t i)
 	return i < s->ncols ? &s->cols[i] : NULL;
 }
 
-/* A table name as an SQL identifier: double quotes, inner ones doubled. */
-static void
-append_ident(GString *out, const char *name)
+void
+sqlschema_append_ident(GString *out, const char *name)
 {
 	g_string_append_c(out, '"');
 	for (; *name != '\0'; name++) {
@@ -453,7 +452,7 @@ sqlschema_create(const struct sqlschema *s, const char *table)
 	const char *sep = "";
 	size_t i;
 
-	append_ident(out, table);
+	sqlschema_append_ident(out, table);
 	g_string_append(out, " (\n");
 	for (i = 0; i < s->ncols; i++)
 		g_string_append_printf(out, "\t%s %s,\n", s->cols[i].name,
@@ -483,7 +482,7 @@ sqlschema_update(const struct sqlschema *s, const char *table)
 	const char *sep = " SET ";
 	size_t i;
 
-	append_ident(out, table);
+	sqlschema_append_ident(out, table);
 	for (i = 0; i < s->ncols; i++) {
 		if (!s->cols[i].written || !is_counter(&s->cols[i]))
 			continue;
@@ -521,7 +520,7 @@ sqlschema_insert(const struct sqlschema *s, const char *table)
 	gboolean first = TRUE;
 	size_t i;
 
-	append_ident(out, table);
+	sqlschema_append_ident(out, table);
 	g_string_append(out, " (");
 	for (i = 0; i < s->ncols; i++) {
 		if (!s->cols[i].written)

@@ -60,6 +60,9 @@ const char *sqlschema_default_table(unsigned version);
 size_t sqlschema_ncols(const struct sqlschema *s);
 const struct sqlcol *sqlschema_col(const struct sqlschema *s, size_t i);
 
+/* Append `name` as an SQL identifier: double quotes, inner ones doubled. */
+void sqlschema_append_ident(GString *out, const char *name);
+
 /* Statement texts for `table` (g_free). */
 gchar *sqlschema_create(const struct sqlschema *s, const char *table);
 gchar *sqlschema_update(const struct sqlschema *s, const char *table);
