@@ -166,12 +166,47 @@ fail:
 	return NULL;
 }
 
+/* Two memory plugins on one query socket (one global imt_path, say)
+ * would take it from each other: refused. */
+static gboolean
+pl_check_sockets(const struct cfg *cfg, GError **err)
+{
+	guint i, j, n = cfg_plugin_count(cfg);
+
+	for (i = 0; i < n; i++) {
+		const char *a = cfg_plugin_name(cfg, i);
+		const char *pa = cfg_str(cfg, a, "imt_path");
+
+		if (strcmp(cfg_plugin_type(cfg, i), "memory") != 0 ||
+		    pa == NULL)
+			continue;
+		for (j = i + 1; j < n; j++) {
+			const char *b = cfg_plugin_name(cfg, j);
+			const char *pb = cfg_str(cfg, b, "imt_path");
+
+			if (strcmp(cfg_plugin_type(cfg, j), "memory") != 0 ||
+			    pb == NULL || strcmp(pa, pb) != 0)
+				continue;
+			g_set_error(err, FT_ERROR, FT_ERROR_SCOPE,
+				    "plugins memory[%s] and memory[%s] share "
+				    "the query socket %s: give each its own "
+				    "imt_path[NAME]",
+				    a, b, pa);
+			return FALSE;
+		}
+	}
+	return TRUE;
+}
+
 static struct pipeline *
 pl_build(const struct cfg *cfg, gboolean store, GError **err)
 {
-	struct pipeline *pl = g_new0(struct pipeline, 1);
+	struct pipeline *pl;
 	guint i, n = cfg_plugin_count(cfg);
 
+	if (!pl_check_sockets(cfg, err))
+		return NULL;
+	pl = g_new0(struct pipeline, 1);
 	pl->slots = g_ptr_array_new_with_free_func(pl_slot_free);
 	for (i = 0; i < n; i++) {
 		GError *serr = NULL;

@@ -90,6 +90,30 @@ test_errors(void **state)
 	g_free(file);
 }
 
+/* Two memory plugins given one imt_path (a global line) cannot share a
+ * socket: refused, naming both, by the configuration test too. */
+static void
+test_shared_socket(void **state)
+{
+	gchar *text = g_strdup_printf("plugins: memory[x], memory[y]\n"
+				      "imt_path: %s/shared.sock\n",
+				      dir);
+	struct cfg *cfg = cfg_of(text);
+	GError *err = NULL;
+
+	assert_null(pipeline_new(cfg, &err));
+	assert_non_null(err);
+	if (strstr(err->message, "memory[x]") == NULL ||
+	    strstr(err->message, "memory[y]") == NULL)
+		fail_msg("'%s' does not name both plugins", err->message);
+	g_clear_error(&err);
+	assert_false(pipeline_check(cfg, &err));
+	assert_non_null(strstr(err->message, "shared.sock"));
+	g_error_free(err);
+	cfg_free(cfg);
+	g_free(text);
+}
+
 static void
 test_group_and_stale(void **state)
 {
@@ -213,6 +237,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_shared_socket),
 		cmocka_unit_test(test_group_and_stale),
 		cmocka_unit_test(test_counts),
 	};
