@@ -5,8 +5,9 @@
 # reconnect: the probe starts before it exists, picks it up when it
 # appears, survives its removal and captures again when it is back. The
 # frames sent in both lifetimes are all in the export (decoded by
-# ipfixDump), also after the probe gave up root. Needs root and veth
-# support; skipped otherwise.
+# ipfixDump), also after the probe gave up root. Everything happens in a
+# network namespace of the test's own. Needs root, network namespaces and
+# veth support; skipped otherwise.
 
 . "$top_srcdir/tests/lib.sh"
 
@@ -15,24 +16,30 @@ need_built "$PROBE"
 
 a="ftp$$"
 b="ftq$$"
-ip link add "$a" type veth peer name "$b" 2>/dev/null ||
-	skip "cannot create a veth pair here"
-ip link del "$a"
-_del_links() {
-	ip link del "$a" 2>/dev/null || :
+ns="ftns$$"
+ip netns add "$ns" 2>/dev/null || skip "cannot create a network namespace"
+_del_ns() {
+	ip netns del "$ns" 2>/dev/null || :
 }
-trap '_rc0=$?; _del_links; (exit $_rc0); _lib_cleanup' EXIT
+trap '_rc0=$?; _del_ns; (exit $_rc0); _lib_cleanup' EXIT
+in_ns() {
+	ip netns exec "$ns" "$@"
+}
+if ! ip -n "$ns" link add "$a" type veth peer name "$b" 2>/dev/null; then
+	skip "cannot create a veth pair here"
+fi
+ip -n "$ns" link del "$a"
 
 links_up() {
-	ip link add "$a" type veth peer name "$b"
-	ip link set "$a" up
-	ip link set "$b" up
+	ip -n "$ns" link add "$a" type veth peer name "$b"
+	ip -n "$ns" link set "$a" up
+	ip -n "$ns" link set "$b" up
 }
 
 # Send N UDP frames 192.0.2.1 -> 192.0.2.2 (28 + 100 IP octets each) into
 # the far end of the pair, so that they arrive on the captured end.
 send_frames() {
-	python3 - "$b" "$1" <<'PY'
+	in_ns python3 - "$b" "$1" <<'PY'
 import socket, struct, sys
 def csum(b):
     s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
@@ -62,8 +69,8 @@ if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
 	chmod 711 "$TMPD"
 	chown nobody "$out"
 fi
-start "$TMPD/probe.log" "$PROBE" -d -f "$TMPD/probe.conf" -i "$a" \
-	-o "$out/out.ipfix" udp and host 192.0.2.1
+start "$TMPD/probe.log" ip netns exec "$ns" "$PROBE" -d \
+	-f "$TMPD/probe.conf" -i "$a" -o "$out/out.ipfix" udp and host 192.0.2.1
 probe=$LAST_PID
 _says() {
 	[ "$(grep -c "$1" "$TMPD/probe.log")" -ge "$2" ]
@@ -79,7 +86,7 @@ wait_for "the probe to capture on $a" _says 'capturing' 1
 send_frames 5
 wait_for "the first flow to end" _ended 1
 
-ip link del "$a"
+ip -n "$ns" link del "$a"
 wait_for "the probe to notice $a is gone" _says 'waiting for it' 2
 links_up
 wait_for "the probe to capture on $a again" _says 'capturing' 2
