@@ -783,10 +783,6 @@ decode_link(int dlt, struct cursor *c, struct dstate *d)
 	}
 }
 
-/* Ethernet, then an IPv4 header of 20 bytes or the fixed IPv6 one. */
-#define FAST_ETH4_LEN (14 + IP4_HLEN)
-#define FAST_ETH6_LEN (14 + IP6_HLEN)
-
 /* The transport header of a packet the fast path took: `c` limited to
  * the IP length, as clip_to_ip() does for the walk. */
 static void
@@ -798,14 +794,13 @@ fast_l4(struct cursor *c, size_t ip_end, struct pkt *p)
 }
 
 /*
- * IPv4 after an untagged Ethernet header at `c` (already read into `h`),
- * when its header has no options, its length is set and it is no
- * fragment: the same fields as decode_ip4(). 0, or -1 for the walk.
+ * IPv4 at `ip`, `l2` bytes into the frame, with the cursor `c` past its
+ * header: when the header has no options, its length is set and it is no
+ * fragment, the same fields as decode_ip4(). 0, or -1 for the walk.
  */
 static int
-fast_ip4(struct cursor *c, const uint8_t *h, struct pkt *p)
+fast_ip4(struct cursor *c, const uint8_t *ip, size_t l2, struct pkt *p)
 {
-	const uint8_t *ip = h + 14;
 	uint16_t tlen = (uint16_t)(ip[2] << 8 | ip[3]);
 
 	if (ip[0] != 0x45 || tlen < IP4_HLEN ||
@@ -817,19 +812,18 @@ fast_ip4(struct cursor *c, const uint8_t *h, struct pkt *p)
 	addr_put(&p->src, 4, ip + 12, 4);
 	addr_put(&p->dst, 4, ip + 16, 4);
 	p->octets = tlen;
-	fast_l4(c, (size_t)14 + tlen, p);
+	fast_l4(c, l2 + tlen, p);
 	return 0;
 }
 
 /*
- * IPv6 after an untagged Ethernet header, when its payload length is set
- * and TCP, UDP or ICMPv6 follows the fixed header: the same fields as
+ * IPv6 at `ip` as for fast_ip4(): when its payload length is set and TCP,
+ * UDP or ICMPv6 follows the fixed header, the same fields as
  * decode_ip6(). 0, or -1 for the walk.
  */
 static int
-fast_ip6(struct cursor *c, const uint8_t *h, struct pkt *p)
+fast_ip6(struct cursor *c, const uint8_t *ip, size_t l2, struct pkt *p)
 {
-	const uint8_t *ip = h + 14;
 	uint16_t plen = (uint16_t)(ip[4] << 8 | ip[5]);
 	uint8_t nh = ip[6];
 
@@ -842,35 +836,44 @@ fast_ip6(struct cursor *c, const uint8_t *h, struct pkt *p)
 	p->octets = IP6_HLEN + (uint32_t)plen;
 	addr_put(&p->src, 6, ip + 8, 16);
 	addr_put(&p->dst, 6, ip + 24, 16);
-	fast_l4(c, (size_t)14 + p->octets, p);
+	fast_l4(c, l2 + p->octets, p);
 	return 0;
 }
 
 /*
  * The frames most traffic is made of, in one step rather than the walk:
- * untagged Ethernet with IPv4 or IPv6 as fast_ip4() and fast_ip6() take
- * them. The headers are read through the cursor in one bounds-checked
- * copy. 0 with `*p` filled as the walk would, or -1 (`c` and `*p`
- * untouched) when the walk must decide.
+ * Ethernet, untagged or with one 802.1Q / 802.1ad tag, then IPv4 or IPv6
+ * as fast_ip4() and fast_ip6() take them. Headers are read through the
+ * cursor in fixed-size, bounds-checked copies. 0 with `*p` filled as the
+ * walk would, or -1 (`c` and `*p` untouched) when the walk must decide.
  */
 static int
 decode_fast(struct cursor *c, struct pkt *p)
 {
 	struct cursor l4 = *c;
-	uint8_t h[FAST_ETH6_LEN];
-	uint16_t type;
+	uint8_t h[18], ip[IP6_HLEN];
+	uint16_t type, tci = 0;
+	size_t l2 = 14;
 	int r;
 
-	if (cur_peek_u16(c, 12, &type) == -1)
+	if (cur_bytes(&l4, h, 14) == -1)
 		return -1;
+	type = (uint16_t)(h[12] << 8 | h[13]);
+	if (type == ETHERTYPE_VLAN || type == ETHERTYPE_8021AD) {
+		if (cur_bytes(&l4, h + 14, 4) == -1)
+			return -1;
+		tci = (uint16_t)(h[14] << 8 | h[15]);
+		type = (uint16_t)(h[16] << 8 | h[17]);
+		l2 = 18;
+	}
 	if (type == ETHERTYPE_IP) {
-		if (cur_bytes(&l4, h, FAST_ETH4_LEN) == -1)
+		if (cur_bytes(&l4, ip, IP4_HLEN) == -1)
 			return -1;
-		r = fast_ip4(&l4, h, p);
+		r = fast_ip4(&l4, ip, l2, p);
 	} else if (type == ETHERTYPE_IPV6) {
-		if (cur_bytes(&l4, h, FAST_ETH6_LEN) == -1)
+		if (cur_bytes(&l4, ip, IP6_HLEN) == -1)
 			return -1;
-		r = fast_ip6(&l4, h, p);
+		r = fast_ip6(&l4, ip, l2, p);
 	} else {
 		return -1;
 	}
@@ -878,6 +881,7 @@ decode_fast(struct cursor *c, struct pkt *p)
 		return -1;
 	memcpy(p->dst_mac, h, 6);
 	memcpy(p->src_mac, h + 6, 6);
+	p->vlan = tci & 0x0fff;
 	return 0;
 }
 
