@@ -490,7 +490,9 @@ entry_take(struct fcache *fc, uint64_t now)
 	return i;
 }
 
-static uint32_t
+/* Out of line: most packets find their flow, and fcache_add() keeps fewer
+ * registers to save without this path. */
+G_GNUC_NO_INLINE static uint32_t
 flow_create(struct fcache *fc, const struct fkey *k, uint32_t h,
 	    const struct pkt *p)
 {
@@ -544,16 +546,19 @@ static void
 flow_update(struct fcache *fc, uint32_t i, const struct pkt *p)
 {
 	struct fentry *f = &fc->e[i];
-	uint8_t cls;
+	uint8_t cls = f->cls, flags = f->tcp_flags | p->tcp_flags;
 
 	f->octets += p->octets;
 	f->packets++;
-	f->tcp_flags |= p->tcp_flags;
 	if (p->ts_ms > f->end_ms)
 		f->end_ms = p->ts_ms;
 	if (p->ts_ms < f->start_ms)
 		f->start_ms = p->ts_ms;
-	cls = class_of(key_proto(&f->key), f->tcp_flags);
+	/* The class follows from the protocol and the flags alone. */
+	if (flags != f->tcp_flags) {
+		f->tcp_flags = flags;
+		cls = class_of(key_proto(&f->key), flags);
+	}
 	if (cls == f->cls && fc->act[cls].tail == i)
 		return;
 	list_unlink(fc->e, &fc->act[f->cls], i, 0);
