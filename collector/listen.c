@@ -187,8 +187,10 @@ port_valid(const char *port)
 	return v <= 65535;
 }
 
+/* `dual`: "::" takes IPv4 too (no IPv4 address is in the list). */
 static gboolean
-add_socket(struct listener *l, const char *ip, const char *port, GError **err)
+add_socket(struct listener *l, const char *ip, const char *port, gboolean dual,
+	   GError **err)
 {
 	struct addrinfo hints, *ai = NULL;
 	gboolean any6 = strcmp(ip, "::") == 0;
@@ -212,12 +214,12 @@ add_socket(struct listener *l, const char *ip, const char *port, GError **err)
 			    ip, port, gai_strerror(rc));
 		return FALSE;
 	}
-	fd = open_socket(ai, any6, &no_family, &e);
+	fd = open_socket(ai, any6 && dual, &no_family, &e);
 	freeaddrinfo(ai);
 	/* No IPv6 on this host: the IPv4 wildcard instead of "::". */
 	if (fd == -1 && any6 && no_family) {
 		g_clear_error(&e);
-		return add_socket(l, "0.0.0.0", port, err);
+		return add_socket(l, "0.0.0.0", port, dual, err);
 	}
 	if (fd == -1) {
 		g_set_error(err, FT_ERROR, FT_ERROR_IO, "%s port %s: %s", ip,
@@ -241,14 +243,18 @@ listen_new(struct dispatch *d, gchar **ips, gchar **ports, uint64_t rcvbuf,
 	   GError **err)
 {
 	struct listener *l = g_new0(struct listener, 1);
+	gboolean dual = TRUE;
 
 	l->d = d;
 	l->rcvbuf = rcvbuf;
 	l->socks = g_ptr_array_new_with_free_func(sock_free);
 	l->bufs = g_malloc((size_t)LISTEN_BATCH * LISTEN_DGRAM);
 	for (int i = 0; ips[i] != NULL; i++)
+		if (strchr(ips[i], ':') == NULL)
+			dual = FALSE; /* an IPv4 address has its own socket */
+	for (int i = 0; ips[i] != NULL; i++)
 		for (int j = 0; ports[j] != NULL; j++)
-			if (!add_socket(l, ips[i], ports[j], err))
+			if (!add_socket(l, ips[i], ports[j], dual, err))
 				goto fail;
 	return l;
 

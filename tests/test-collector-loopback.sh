@@ -58,6 +58,16 @@ timeout 10 "$COLLECTOR" -d -f "$TMPD/wrap.conf" >"$TMPD/wrap.out" 2>&1 ||
 expect_eq "exit status for port $wrap" 1 "$rc"
 grep -q 'not a port' "$TMPD/wrap.out" ||
 	fail "port $wrap: $(cat "$TMPD/wrap.out")"
+# An IPv4 address beside "::" on one port: "::" is then IPv6 only.
+both=$(free_udp_port)
+sed -e "s/^collector_port: .*/collector_port: $both/" \
+	-e 's/^collector_ip: .*/collector_ip: 127.0.0.1, ::/' \
+	"$TMPD/second.conf" >"$TMPD/both.conf"
+start "$TMPD/both.out" "$COLLECTOR" -d -f "$TMPD/both.conf"
+wait_for "IPv4 and :: on port $both" grep -q 'listening on 2 ' \
+	"$TMPD/both.out"
+stop_pid "$LAST_PID" || fail "127.0.0.1 and :: on one port: $(cat \
+	"$TMPD/both.out")"
 
 # Datagrams as the payload files hold them, then malformed ones.
 python3 - "$port" "$P" <<'PY'
