@@ -784,13 +784,25 @@ decode_link(int dlt, struct cursor *c, struct dstate *d)
 }
 
 /* The transport header of a packet the fast path took: `c` limited to
- * the IP length, as clip_to_ip() does for the walk. */
+ * the IP length, as clip_to_ip() does for the walk, then decode_l4()'s
+ * results, read in one copy when a whole TCP or UDP header is there. */
 static void
 fast_l4(struct cursor *c, size_t ip_end, struct pkt *p)
 {
+	uint8_t t[14];
+
 	if (ip_end < c->len)
 		c->len = ip_end;
-	decode_l4(c, p);
+	if (p->proto == IPPROTO_TCP && cur_bytes(c, t, 14) == 0) {
+		p->src_port = (uint16_t)(t[0] << 8 | t[1]);
+		p->dst_port = (uint16_t)(t[2] << 8 | t[3]);
+		p->tcp_flags = t[13];
+	} else if (p->proto == IPPROTO_UDP && cur_bytes(c, t, 4) == 0) {
+		p->src_port = (uint16_t)(t[0] << 8 | t[1]);
+		p->dst_port = (uint16_t)(t[2] << 8 | t[3]);
+	} else {
+		decode_l4(c, p);
+	}
 }
 
 /*
