@@ -20,6 +20,8 @@ struct dispatch {
 	struct exporter_table *exporters;
 	struct ipfix_decoder *ipfix;
 	GArray *allow; /* of struct allow_prefix; NULL = allow all */
+	dispatch_notice_fn notice;
+	void *notice_data;
 };
 
 struct allow_prefix {
@@ -140,6 +142,20 @@ allowed(const struct dispatch *d, const struct ft_addr *from)
 	return FALSE;
 }
 
+/* Counted every time; told once per exporter and version. */
+static void
+drop_unsupported(struct dispatch *d, struct exporter *exp, size_t row)
+{
+	uint32_t bit = (uint32_t)1 << row;
+
+	exporter_drop(d->exporters, exp, EXPORTER_DROP_UNSUPPORTED);
+	if (exp->versions_noted & bit)
+		return;
+	exp->versions_noted |= bit;
+	if (d->notice != NULL)
+		d->notice(d->notice_data, exp, protos[row].version);
+}
+
 void
 dispatch_message(struct dispatch *d, const struct ft_addr *from, uint8_t *buf,
 		 size_t len, uint64_t now_ms)
@@ -165,8 +181,7 @@ dispatch_message(struct dispatch *d, const struct ft_addr *from, uint8_t *buf,
 		if (protos[i].version != version)
 			continue;
 		if (protos[i].decode == NULL)
-			exporter_drop(d->exporters, exp,
-				      EXPORTER_DROP_UNSUPPORTED);
+			drop_unsupported(d, exp, i);
 		else
 			protos[i].decode(d, exp, buf, len, now_ms);
 		return;
@@ -184,4 +199,11 @@ struct exporter_table *
 dispatch_exporters(struct dispatch *d)
 {
 	return d->exporters;
+}
+
+void
+dispatch_set_notice(struct dispatch *d, dispatch_notice_fn fn, void *data)
+{
+	d->notice = fn;
+	d->notice_data = data;
 }

@@ -38,4 +38,13 @@ void dispatch_count(struct dispatch *d, enum exporter_drop reason);
 
 struct exporter_table *dispatch_exporters(struct dispatch *d);
 
+/*
+ * Called the first time `exp` sends a datagram of a known `version` that
+ * nothing decodes (NetFlow v5, v9), so that the daemon can say why its
+ * datagrams go nowhere: once per exporter and version, never per datagram.
+ */
+typedef void (*dispatch_notice_fn)(void *data, const struct exporter *exp,
+				   uint16_t version);
+void dispatch_set_notice(struct dispatch *d, dispatch_notice_fn fn, void *data);
+
 #endif

@@ -61,6 +61,7 @@ struct exporter {
 	struct exporter_domain **domains;
 	guint n_domains;
 	void *state[EXPORTER_SLOT_N];
+	uint32_t versions_noted; /* bit per undecoded version, once told */
 };
 
 struct exporter_table;

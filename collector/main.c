@@ -245,6 +245,18 @@ read_opts(const struct cfg *cfg, struct recv_opts *o)
 	o->time_new = cfg_bool(cfg, NULL, "collector_time_new");
 }
 
+/* Why an exporter's datagrams reach no table; once per version. */
+static void
+notice_version(void *data, const struct exporter *exp, uint16_t version)
+{
+	char buf[FT_ADDR_STRLEN];
+
+	ft_addr_ntop(&exp->addr, buf, sizeof(buf));
+	log_warn("exporter %s: NetFlow v%u is not decoded by this version; "
+		 "its datagrams are counted as unsupported-version",
+		 buf, (unsigned)version);
+}
+
 /* The dispatcher and its decoders; the records go to c->pl. */
 static int
 build_dispatch(struct collector *c)
@@ -262,6 +274,7 @@ build_dispatch(struct collector *c)
 		g_error_free(err);
 		return -1;
 	}
+	dispatch_set_notice(c->d, notice_version, c);
 	return 0;
 }
 
