@@ -166,7 +166,8 @@ const struct cfg_key cfg_keys[] = {
 	  .type = CFG_T_HOSTPORTS,
 	  .daemons = P,
 	  .plugins = CFG_PT_NFPROBE,
-	  .help = "collectors to export to, host:port, ... (-n)" },
+	  .help = "collectors to export to, host:port, ... (-n;"
+		  " default 127.0.0.1:4739)" },
 	{ .name = "nfprobe_version",
 	  .type = CFG_T_UINT,
 	  .daemons = P,

@@ -25,7 +25,7 @@
 #include "probe/caps.h"
 #include "probe/probe.h"
 
-#define PROBE_DEFAULT_RECEIVER "127.0.0.1:2100"
+#define PROBE_DEFAULT_RECEIVER "127.0.0.1:4739"
 #define PROBE_FLUSH_MS         1000
 
 static volatile sig_atomic_t got_stop, got_report, got_reopen;

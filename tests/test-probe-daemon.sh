@@ -20,17 +20,17 @@ fi
 cat >"$TMPD/ok.conf" <<'CONF'
 ! pmacct style
 plugins: nfprobe[ipfire]
-nfprobe_receiver[ipfire]: 127.0.0.1:2100
+nfprobe_receiver[ipfire]: 127.0.0.1:4739
 nfprobe_engine[ipfire]: 5
 nfprobe_timeouts[ipfire]: tcp=120:maxlife=3600
 pcap_interface: eth0
-pcap_filter: not port 2100
+pcap_filter: not port 4739
 CONF
 "$PROBE" -t -f "$TMPD/ok.conf" >"$TMPD/ok.out" 2>"$TMPD/ok.err" ||
 	fail "-t rejected a good configuration: $(cat "$TMPD/ok.err")"
 grep -q '^nfprobe_engine\[ipfire\]: 5$' "$TMPD/ok.out" ||
 	fail "-t did not print the normalised configuration"
-grep -q '^pcap_filter: not port 2100$' "$TMPD/ok.out" ||
+grep -q '^pcap_filter: not port 4739$' "$TMPD/ok.out" ||
 	fail "-t lost the filter"
 
 printf 'plugins: nfprobe[x]\nnfprobe_recevier[x]: 1.2.3.4:5\n' \
@@ -47,6 +47,17 @@ printf 'nfprobe_engine: 1:2\n' >"$TMPD/engine.conf"
 if "$PROBE" -t -f "$TMPD/engine.conf" -i eth0 >/dev/null 2>&1; then
 	fail "-t accepted a v5 engine pair for IPFIX"
 fi
+
+# With neither -n nor -o, the export goes to IPFIX's port, 4739 (RFC 7011,
+# section 10.3), where flowtally-collector listens by default.  The one
+# frame of a capture is enough for the exporter to name its collector.
+need_shared data/captures/traffic/akvorado-mpls-ipv4.pcap
+"$PROBE" -d -r "$SHARED/data/captures/traffic/akvorado-mpls-ipv4.pcap" \
+	udp port 9 >/dev/null 2>"$TMPD/default.err" || :
+grep -q '^flowtally-probe: info: udp 127\.0\.0\.1:4739: ' \
+	"$TMPD/default.err" ||
+	fail "the default collector is not 127.0.0.1:4739: $(cat \
+	"$TMPD/default.err")"
 
 # A live run on lo: detach, pid file, SIGUSR1, SIGTERM.
 cat >"$TMPD/live.conf" <<CONF
