@@ -243,10 +243,6 @@ setup_export(struct setup *s, const struct cfg *cfg, GError **err)
 	const char *pl = s->plugin, *v;
 	uint64_t n;
 
-	if (cfg_uint(cfg, pl, "nfprobe_version") != 10)
-		return bad(err, "nfprobe_version",
-			   cfg_str(cfg, pl, "nfprobe_version"),
-			   "only 10 (IPFIX) is supported");
 	v = cfg_str(cfg, pl, "nfprobe_engine");
 	if (!val_uint(v, 0, UINT32_MAX, &n, NULL))
 		return bad(err, "nfprobe_engine", v,

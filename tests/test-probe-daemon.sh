@@ -48,6 +48,21 @@ if "$PROBE" -t -f "$TMPD/engine.conf" -i eth0 >/dev/null 2>&1; then
 	fail "-t accepted a v5 engine pair for IPFIX"
 fi
 
+# Only IPFIX is exported for now: NetFlow v9 and v5 are refused where
+# they are written.
+for v in 9 5; do
+	printf 'nfprobe_version: %s\n' "$v" >"$TMPD/v$v.conf"
+	if "$PROBE" -t -f "$TMPD/v$v.conf" -i eth0 >/dev/null \
+		2>"$TMPD/v$v.err"; then
+		fail "-t accepted nfprobe_version $v"
+	fi
+	grep -q "v$v\.conf:1: nfprobe_version: '$v'" "$TMPD/v$v.err" ||
+		fail "no FILE:LINE in: $(cat "$TMPD/v$v.err")"
+done
+printf 'nfprobe_version: 10\n' >"$TMPD/v10.conf"
+"$PROBE" -t -f "$TMPD/v10.conf" -i eth0 >/dev/null ||
+	fail "-t refused nfprobe_version 10"
+
 # With neither -n nor -o, the export goes to IPFIX's port, 4739 (RFC 7011,
 # section 10.3), where flowtally-collector listens by default.  The one
 # frame of a capture is enough for the exporter to name its collector.
