@@ -17,6 +17,7 @@ struct exporter_table {
 	struct exporter *last;
 	exporter_state_free_fn state_free[EXPORTER_SLOT_N];
 	uint64_t drops[EXPORTER_DROP_N];
+	uint64_t reclaimed;
 };
 
 static const char *const drop_names[EXPORTER_DROP_N] = {
@@ -124,6 +125,39 @@ exporter_get(struct exporter_table *t, const struct ft_addr *addr)
 	return exp;
 }
 
+/* Nothing was ever decoded in it: no template known, no record given. */
+static gboolean
+domain_idle(const struct exporter_domain *d)
+{
+	return d->records == 0 && d->options == 0 &&
+	       g_hash_table_size(d->templates) == 0;
+}
+
+/* Reuse the idle entry used longest ago for `id`, or count a drop. */
+static struct exporter_domain *
+reclaim_domain(struct exporter_table *t, struct exporter *exp, uint32_t id)
+{
+	GHashTable *templates;
+	struct exporter_domain *d;
+
+	for (guint i = exp->n_domains; i-- > 0;) {
+		d = exp->domains[i];
+		if (!domain_idle(d))
+			continue;
+		templates = d->templates;
+		memset(d, 0, sizeof(*d));
+		d->id = id;
+		d->templates = templates;
+		exp->domains[i] = exp->domains[0];
+		exp->domains[0] = d;
+		exp->reclaimed++;
+		t->reclaimed++;
+		return d;
+	}
+	exporter_drop(t, exp, EXPORTER_DROP_DOMAINS);
+	return NULL;
+}
+
 struct exporter_domain *
 exporter_domain(struct exporter_table *t, struct exporter *exp, uint32_t id)
 {
@@ -138,10 +172,8 @@ exporter_domain(struct exporter_table *t, struct exporter *exp, uint32_t id)
 		exp->domains[0] = d;
 		return d;
 	}
-	if (exp->n_domains >= EXPORTER_MAX_DOMAINS) {
-		exporter_drop(t, exp, EXPORTER_DROP_DOMAINS);
-		return NULL;
-	}
+	if (exp->n_domains >= EXPORTER_MAX_DOMAINS)
+		return reclaim_domain(t, exp, id);
 	d = g_new0(struct exporter_domain, 1);
 	d->id = id;
 	d->templates = g_hash_table_new(NULL, NULL);
@@ -158,6 +190,12 @@ exporter_drop(struct exporter_table *t, struct exporter *exp,
 	t->drops[reason]++;
 	if (exp != NULL)
 		exp->drops[reason]++;
+}
+
+uint64_t
+exporter_reclaimed(const struct exporter_table *t)
+{
+	return t->reclaimed;
 }
 
 uint64_t
@@ -222,6 +260,10 @@ report_exporter(struct exporter *exp, void *p)
 	}
 	g_string_append_printf(out, "exporter %s: datagrams=%" G_GUINT64_FORMAT,
 			       buf, exp->datagrams);
+	if (exp->reclaimed != 0)
+		g_string_append_printf(out,
+				       " reclaimed-domains=%" G_GUINT64_FORMAT,
+				       exp->reclaimed);
 	append_drops(out, exp->drops);
 	g_string_append_c(out, '\n');
 }
@@ -266,5 +308,9 @@ exporter_table_summary(struct exporter_table *t, GString *out)
 		" packets=%" G_GUINT64_FORMAT " lost=%" G_GUINT64_FORMAT,
 		g_hash_table_size(t->by_addr), tot.datagrams, tot.records,
 		tot.octets, tot.packets, tot.lost);
+	if (t->reclaimed != 0)
+		g_string_append_printf(out,
+				       " reclaimed-domains=%" G_GUINT64_FORMAT,
+				       t->reclaimed);
 	append_drops(out, t->drops);
 }

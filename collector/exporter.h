@@ -62,6 +62,7 @@ struct exporter {
 	guint n_domains;
 	void *state[EXPORTER_SLOT_N];
 	uint32_t versions_noted; /* bit per undecoded version, once told */
+	uint64_t reclaimed;      /* idle domain entries given to new ids */
 };
 
 struct exporter_table;
@@ -82,13 +83,21 @@ void exporter_table_set_free(struct exporter_table *t, enum exporter_slot slot,
 struct exporter *exporter_get(struct exporter_table *t,
 			      const struct ft_addr *addr);
 
-/* The entry of domain `id`; NULL (and counted) past the limit. */
+/*
+ * The entry of domain `id`. Once the exporter has EXPORTER_MAX_DOMAINS,
+ * an entry that never held a template nor gave a record is reused for
+ * `id` (counted as reclaimed), so datagrams of garbage domain ids cannot
+ * lock real ones out; NULL (and counted) when no entry is idle.
+ */
 struct exporter_domain *exporter_domain(struct exporter_table *t,
 					struct exporter *exp, uint32_t id);
 
 /* Count one drop; `exp` is NULL when no exporter could be named. */
 void exporter_drop(struct exporter_table *t, struct exporter *exp,
 		   enum exporter_drop reason);
+
+/* Domain entries reclaimed over every exporter. */
+uint64_t exporter_reclaimed(const struct exporter_table *t);
 
 /* Drops of `reason` over every exporter and those without one. */
 uint64_t exporter_drops(const struct exporter_table *t,

@@ -477,6 +477,7 @@ test_sequence(void **state)
 	run_close(&r);
 }
 
+/* Domains that hold a template keep their entries: the bound is hard. */
 static void
 test_domain_limit(void **state)
 {
@@ -486,10 +487,58 @@ test_domain_limit(void **state)
 	run_open(&r);
 	for (uint32_t i = 0; i <= EXPORTER_MAX_DOMAINS; i++) {
 		msg_begin(&m, 0, i);
+		tmpl_a(&m);
 		msg_end(&m);
 		send_msg(&r, &m);
 	}
 	assert_int_equal(drops(&r, EXPORTER_DROP_DOMAINS), 1);
+	assert_int_equal(exporter_reclaimed(dispatch_exporters(r.d)), 0);
+	run_close(&r);
+}
+
+/*
+ * A flood of well-formed but empty, or template-less, messages of ever
+ * new domain ids, then a real export from one more domain: it decodes,
+ * and a domain that decoded before the flood still does.
+ */
+static void
+test_domain_reclaim(void **state)
+{
+	const uint32_t flood = 20000;
+	struct run r;
+	struct msg m;
+
+	run_open(&r);
+	msg_begin(&m, 0, 7);
+	tmpl_a(&m);
+	msg_end(&m);
+	send_msg(&r, &m);
+	for (uint32_t i = 0; i < flood; i++) {
+		msg_begin(&m, 0, 1000 + i);
+		if (i % 2)
+			data_a(&m, 1, 1);
+		msg_end(&m);
+		send_msg(&r, &m);
+	}
+	assert_int_equal(drops(&r, EXPORTER_DROP_DOMAINS), 0);
+	assert_int_equal(drops(&r, EXPORTER_DROP_NO_TEMPLATE), flood / 2);
+	/* Domain 7 and 63 garbage ones filled the table; the rest reused. */
+	assert_int_equal(exporter_reclaimed(dispatch_exporters(r.d)),
+			 flood - (EXPORTER_MAX_DOMAINS - 1));
+	msg_begin(&m, 0, 99);
+	tmpl_a(&m);
+	data_a(&m, 1000, 10);
+	msg_end(&m);
+	send_msg(&r, &m);
+	msg_begin(&m, 0, 7);
+	data_a(&m, 500, 5);
+	msg_end(&m);
+	send_msg(&r, &m);
+	assert_int_equal(drops(&r, EXPORTER_DROP_DOMAINS), 0);
+	assert_non_null(tally_find(r.t, SRC, 99));
+	assert_int_equal(tally_find(r.t, SRC, 99)->octets, 1000);
+	assert_non_null(tally_find(r.t, SRC, 7));
+	assert_int_equal(tally_find(r.t, SRC, 7)->packets, 5);
 	run_close(&r);
 }
 
@@ -805,7 +854,7 @@ test_fuzz(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 10];
+	struct CMUnitTest tests[G_N_ELEMENTS(bad_cases) + 11];
 	size_t n = 0;
 
 	/* A decoder that loops (libfixbuf 2.4 does on a data set of a
@@ -822,6 +871,7 @@ main(void)
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_scope);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_sequence);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_limit);
+	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_domain_reclaim);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_allow);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_exporter_scope);
 	tests[n++] = (struct CMUnitTest)cmocka_unit_test(test_record_sampling);
