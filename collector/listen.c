@@ -187,33 +187,54 @@ port_valid(const char *port)
 	return v <= 65535;
 }
 
-/* `dual`: "::" takes IPv4 too (no IPv4 address is in the list). */
+/* The socket address of `ip` and `port`, both numeric; FALSE if not. */
 static gboolean
-add_socket(struct listener *l, const char *ip, const char *port, gboolean dual,
-	   GError **err)
+resolve(const char *ip, const char *port, struct addrinfo **ai, GError **err)
 {
-	struct addrinfo hints, *ai = NULL;
-	gboolean any6 = strcmp(ip, "::") == 0;
-	gboolean no_family = FALSE;
-	struct listen_sock *s;
-	GError *e = NULL;
-	uint64_t got;
-	int fd, rc;
+	struct addrinfo hints;
+	int rc;
 
 	if (!port_valid(port)) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
-			    "port '%s': not a port number (0 to 65535)", port);
+			    "collector_port '%s': not a port number "
+			    "(0 to 65535)",
+			    port);
 		return FALSE;
 	}
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_DGRAM;
 	hints.ai_flags = AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV;
-	rc = getaddrinfo(ip, port, &hints, &ai);
+	rc = getaddrinfo(ip, port, &hints, ai);
+	if (rc == EAI_NONAME) {
+		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
+			    "collector_ip '%s': not a numeric IPv4 or IPv6 "
+			    "address",
+			    ip);
+		return FALSE;
+	}
 	if (rc != 0) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX, "%s port %s: %s",
 			    ip, port, gai_strerror(rc));
 		return FALSE;
 	}
+	return TRUE;
+}
+
+/* `dual`: "::" takes IPv4 too (no IPv4 address is in the list). */
+static gboolean
+add_socket(struct listener *l, const char *ip, const char *port, gboolean dual,
+	   GError **err)
+{
+	struct addrinfo *ai = NULL;
+	gboolean any6 = strcmp(ip, "::") == 0;
+	gboolean no_family = FALSE;
+	struct listen_sock *s;
+	GError *e = NULL;
+	uint64_t got;
+	int fd;
+
+	if (!resolve(ip, port, &ai, err))
+		return FALSE;
 	fd = open_socket(ai, any6 && dual, &no_family, &e);
 	freeaddrinfo(ai);
 	/* No IPv6 on this host: the IPv4 wildcard instead of "::". */
@@ -261,6 +282,20 @@ listen_new(struct dispatch *d, gchar **ips, gchar **ports, uint64_t rcvbuf,
 fail:
 	listen_free(l);
 	return NULL;
+}
+
+gboolean
+listen_check(gchar **ips, gchar **ports, GError **err)
+{
+	struct addrinfo *ai;
+
+	for (int i = 0; ips[i] != NULL; i++)
+		for (int j = 0; ports[j] != NULL; j++) {
+			if (!resolve(ips[i], ports[j], &ai, err))
+				return FALSE;
+			freeaddrinfo(ai);
+		}
+	return TRUE;
 }
 
 void

@@ -23,6 +23,9 @@ struct listener *listen_new(struct dispatch *d, gchar **ips, gchar **ports,
 			    uint64_t rcvbuf, GError **err);
 void listen_free(struct listener *l);
 
+/* What listen_new() would refuse in `ips` and `ports`, without binding. */
+gboolean listen_check(gchar **ips, gchar **ports, GError **err);
+
 /* Sockets bound, and the smallest receive buffer the kernel granted. */
 guint listen_count(const struct listener *l);
 uint64_t listen_rcvbuf(const struct listener *l);

@@ -122,6 +122,19 @@ load_config(const struct cli *c, GError **err)
 	return cfg;
 }
 
+/* The listener settings, as open_listeners() will take them. */
+static gboolean
+check_listeners(const struct cfg *cfg, GError **err)
+{
+	gchar **ips = cfg_list(cfg, NULL, "collector_ip");
+	gchar **ports = cfg_list(cfg, NULL, "collector_port");
+	gboolean ok = listen_check(ips, ports, err);
+
+	g_strfreev(ips);
+	g_strfreev(ports);
+	return ok;
+}
+
 /*
  * The configuration test: besides the syntax, build every plugin without
  * opening anything, so that a bad filter or aggregate fails here too.
@@ -132,7 +145,7 @@ config_test(const struct cfg *cfg)
 	GString *out;
 	GError *err = NULL;
 
-	if (!pipeline_check(cfg, &err)) {
+	if (!check_listeners(cfg, &err) || !pipeline_check(cfg, &err)) {
 		log_err("%s", err->message);
 		g_error_free(err);
 		return 1;

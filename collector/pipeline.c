@@ -127,6 +127,30 @@ pl_slot_filter(struct pl_slot *s, const struct cfg *cfg, GError **err)
 	return s->filter != NULL;
 }
 
+/* Durations a plugin type cannot take as 0: it would write nonstop. */
+static const struct {
+	const char *type, *key;
+} pl_nonzero[] = {
+	{ "sqlite3", "sql_refresh_time" },
+	{ "print", "print_refresh_time" },
+};
+
+static gboolean
+pl_slot_durations(struct pl_slot *s, const struct cfg *cfg, GError **err)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(pl_nonzero); i++) {
+		if (strcmp(s->ctx.type, pl_nonzero[i].type) != 0 ||
+		    cfg_duration(cfg, s->ctx.name, pl_nonzero[i].key) != 0)
+			continue;
+		g_set_error(err, FT_ERROR, FT_ERROR_RANGE,
+			    "%s: 0 would write without pause; give 1 "
+			    "second or more",
+			    pl_nonzero[i].key);
+		return FALSE;
+	}
+	return TRUE;
+}
+
 /* Build slot `i`; with `store` FALSE, only check its keys and filter. */
 static struct pl_slot *
 pl_slot_new(struct pipeline *pl, const struct cfg *cfg, guint i, gboolean store,
@@ -147,7 +171,8 @@ pl_slot_new(struct pipeline *pl, const struct cfg *cfg, guint i, gboolean store,
 			    s->ctx.type);
 		goto fail;
 	}
-	if (!pl_slot_spec(s, cfg, err) || !pl_slot_filter(s, cfg, err))
+	if (!pl_slot_spec(s, cfg, err) || !pl_slot_filter(s, cfg, err) ||
+	    !pl_slot_durations(s, cfg, err))
 		goto fail;
 	if (!store)
 		return s;

@@ -3,7 +3,8 @@
 #
 # The collector's config test (-n): the seed configuration of DESIGN.md
 # is accepted and printed back normalised; the same file with one key
-# misspelt is refused with its file and line and the key it meant.
+# misspelt is refused with its file and line and the key it meant; bad
+# listener settings and refresh times of 0 are refused too.
 
 . "$top_srcdir/tests/lib.sh"
 need_built "$COLLECTOR"
@@ -47,6 +48,32 @@ for bad in 'aggregate_filter[plugin1]: tcp and porrt 80' \
 		fail "'$bad': no plugin named in: $(cat "$TMPD/err")"
 	[ ! -s "$TMPD/out" ] || fail "'$bad': a refused configuration printed"
 done
+
+# What only starting used to find: listener settings (checked without
+# binding) and a refresh time of 0, each with the key and its value.
+n=0
+while IFS='|' read -r lines want; do
+	n=$((n + 1))
+	printf '%b\n' "$lines" >"$TMPD/l$n.conf"
+	rc=0
+	"$COLLECTOR" -f "$TMPD/l$n.conf" -n >"$TMPD/out" 2>"$TMPD/err" ||
+		rc=$?
+	expect_eq "exit status for '$lines'" 1 "$rc"
+	grep -qF "$want" "$TMPD/err" ||
+		fail "'$lines': no \"$want\" in: $(cat "$TMPD/err")"
+done <<'CASES'
+collector_port: abc|collector_port 'abc': not a port number
+collector_port: 4739, 70000|collector_port '70000': not a port number
+collector_ip: bogus|collector_ip 'bogus': not a numeric IPv4 or IPv6
+collector_ip: 127.0.0.1, 10.0.0.300|collector_ip '10.0.0.300': not a
+plugins: print[p]\nprint_refresh_time: 0|print_refresh_time: 0 would
+plugins: sqlite3[s]\nsql_db: /none.db\nsql_refresh_time: 0|sql_refresh_time: 0 w
+CASES
+expect_eq "listener and refresh cases run" 6 "$n"
+printf 'collector_ip: 127.0.0.1, ::1\ncollector_port: 1, 65535\n' \
+	>"$TMPD/ok.conf"
+"$COLLECTOR" -f "$TMPD/ok.conf" -n >/dev/null 2>"$TMPD/err" ||
+	fail "valid listener settings refused: $(cat "$TMPD/err")"
 
 # The other switches: -h and -V exit 0, an unknown one exits 1.
 "$COLLECTOR" -h >"$TMPD/out" || fail "-h failed"
