@@ -269,14 +269,29 @@ setup_export(struct setup *s, const struct cfg *cfg, GError **err)
 	return setup_targets(s, cfg, err);
 }
 
+/* The flow cache's reason, under the key and the value it refuses. */
+static gboolean
+bad_timeouts(GError **err, const char *value, GError *why)
+{
+	const char *msg = why->message;
+	static const char key[] = "nfprobe_timeouts: ";
+
+	if (g_str_has_prefix(msg, key))
+		msg += sizeof(key) - 1;
+	bad(err, "nfprobe_timeouts", value, msg);
+	g_error_free(why);
+	return FALSE;
+}
+
 static gboolean
 setup_cache(struct setup *s, const struct cfg *cfg, GError **err)
 {
 	const char *t = cfg_str(cfg, s->plugin, "nfprobe_timeouts");
+	GError *why = NULL;
 
 	fcache_params_default(&s->pc.fc);
-	if (t != NULL && !fcache_params_parse(t, &s->pc.fc, err))
-		return FALSE;
+	if (t != NULL && !fcache_params_parse(t, &s->pc.fc, &why))
+		return bad_timeouts(err, t, why);
 	s->pc.fc.max_flows =
 		(uint32_t)cfg_uint(cfg, s->plugin, "nfprobe_maxflows");
 	return TRUE;

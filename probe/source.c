@@ -99,7 +99,11 @@ open_file(struct handle *h, const struct source_conf *c)
 
 	h->pcap = pcap_open_offline(c->file, ebuf);
 	if (h->pcap == NULL) {
-		log_err("%s: %s", h->name, ebuf);
+		/* libpcap's message names the file, or should. */
+		if (g_str_has_prefix(ebuf, h->name))
+			log_err("%s", ebuf);
+		else
+			log_err("%s: %s", h->name, ebuf);
 		return -1;
 	}
 	return check_link(h) == 0 && set_filter(h, c->filter) == 0 ? 0 : -1;
@@ -149,7 +153,11 @@ activate_live(struct handle *h, const struct source_conf *c)
 	configure_live(h, c);
 	rc = pcap_activate(h->pcap);
 	if (rc == PCAP_ERROR_NO_SUCH_DEVICE || rc == PCAP_ERROR_IFACE_NOT_UP) {
-		if (!h->reported)
+		if (!c->wait && !h->was_open)
+			log_err("interface %s: %s; giving up, as "
+				"pcap_interface_wait is false",
+				h->name, pcap_statustostr(rc));
+		else if (!h->reported)
 			log_warn("interface %s: %s; waiting for it", h->name,
 				 pcap_statustostr(rc));
 		h->reported = TRUE;
@@ -353,7 +361,7 @@ source_check_filter(const char *filter, GError **err)
 	p = pcap_open_dead(DLT_EN10MB, 262144);
 	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		g_set_error(err, FT_ERROR, FT_ERROR_SYNTAX,
-			    "bad filter \"%s\": %s", filter, pcap_geterr(p));
+			    "pcap_filter: '%s': %s", filter, pcap_geterr(p));
 		ok = FALSE;
 	} else {
 		pcap_freecode(&prog);

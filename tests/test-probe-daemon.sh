@@ -43,6 +43,52 @@ grep -q "bad.conf:2:" "$TMPD/bad.err" || fail "no FILE:LINE in: $(cat \
 if "$PROBE" -t -i eth0 'not port' >/dev/null 2>"$TMPD/filter.err"; then
 	fail "-t accepted a broken filter"
 fi
+grep -q "pcap_filter: 'not port': " "$TMPD/filter.err" ||
+	fail "the filter error names no key and value: $(cat "$TMPD/filter.err")"
+
+# A value the probe refuses after the registry took it names its key and
+# value (the registry's own checks name FILE:LINE, as above).
+for kv in 'nfprobe_timeouts: tcp=abc' 'nfprobe_timeouts: bogus=5' \
+	'nfprobe_direction: sideways' 'nfprobe_transport: sctp' \
+	'pcap_filter: not port'; do
+	key=${kv%%: *}
+	val=${kv#*: }
+	printf '%s\n' "$kv" >"$TMPD/value.conf"
+	if "$PROBE" -t -f "$TMPD/value.conf" -i eth0 >/dev/null \
+		2>"$TMPD/value.err"; then
+		fail "-t accepted '$kv'"
+	fi
+	grep -q "^flowtally-probe: error: $key: '$val': " "$TMPD/value.err" ||
+		fail "'$kv': $(cat "$TMPD/value.err")"
+	[ "$(grep -c "$key" "$TMPD/value.err")" = 1 ] ||
+		fail "'$kv': the key is named twice: $(cat "$TMPD/value.err")"
+done
+
+# A capture file that cannot be opened is named once.
+if "$PROBE" -d -r "$TMPD/none.pcap" >/dev/null 2>"$TMPD/nofile.err"; then
+	fail "a missing capture file was accepted"
+fi
+[ "$(grep -o 'none\.pcap' "$TMPD/nofile.err" | wc -l)" -eq 1 ] ||
+	fail "the missing file is not named once: $(cat "$TMPD/nofile.err")"
+
+# pcap_interface_wait: false, and the interface is missing: exit 1 saying
+# so, without promising to wait.
+printf 'pcap_interface_wait: false\nnfprobe_output_file: %s\n' \
+	"$TMPD/nowait.ipfix" >"$TMPD/nowait.conf"
+if "$PROBE" -d -f "$TMPD/nowait.conf" -i ftnosuch0 >/dev/null \
+	2>"$TMPD/nowait.err"; then
+	fail "the probe ran on a missing interface without waiting"
+fi
+if grep -qi 'permission\|not permitted' "$TMPD/nowait.err"; then
+	say "cannot open capture sockets; the missing interface is not checked"
+else
+	grep -q 'interface ftnosuch0: .*pcap_interface_wait is false' \
+		"$TMPD/nowait.err" ||
+		fail "no reason for giving up: $(cat "$TMPD/nowait.err")"
+	if grep -q 'waiting for it' "$TMPD/nowait.err"; then
+		fail "promised to wait: $(cat "$TMPD/nowait.err")"
+	fi
+fi
 printf 'nfprobe_engine: 1:2\n' >"$TMPD/engine.conf"
 if "$PROBE" -t -f "$TMPD/engine.conf" -i eth0 >/dev/null 2>&1; then
 	fail "-t accepted a v5 engine pair for IPFIX"
