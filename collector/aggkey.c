@@ -77,6 +77,13 @@ spec_parse_one(struct aggkey_spec *spec, const char *name, guint *nsum,
 		return TRUE;
 	}
 	p = prim_find(name);
+	if (p == NULL && prim_nearest(name) != NULL) {
+		g_set_error(err, FT_ERROR, FT_ERROR_UNKNOWN,
+			    "unknown primitive '%s' in aggregate; did you mean "
+			    "'%s'?",
+			    name, prim_nearest(name));
+		return FALSE;
+	}
 	if (p == NULL) {
 		g_set_error(err, FT_ERROR, FT_ERROR_UNKNOWN,
 			    "unknown primitive '%s' in aggregate", name);

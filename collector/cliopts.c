@@ -192,7 +192,13 @@ cli_parse_keys(const char *s, struct cli_opts *o, GError **err)
 	for (i = 0; ok && names[i] != NULL; i++) {
 		const struct prim *p = prim_find(g_strstrip(names[i]));
 
-		if (p == NULL) {
+		if (p == NULL && prim_nearest(names[i]) != NULL) {
+			g_set_error(err, FT_ERROR, FT_ERROR_UNKNOWN,
+				    "-c: unknown primitive '%s'; did you mean "
+				    "'%s'?",
+				    names[i], prim_nearest(names[i]));
+			ok = FALSE;
+		} else if (p == NULL) {
 			g_set_error(err, FT_ERROR, FT_ERROR_UNKNOWN,
 				    "-c: unknown primitive '%s'", names[i]);
 			ok = FALSE;

@@ -48,6 +48,24 @@ for bad in 'aggregate_filter[plugin1]: tcp and porrt 80' \
 		fail "'$bad': no plugin named in: $(cat "$TMPD/err")"
 	[ ! -s "$TMPD/out" ] || fail "'$bad': a refused configuration printed"
 done
+grep -qF "unknown primitive 'src_hots' in aggregate; did you mean 'src_host'?" \
+	"$TMPD/err" || fail "no nearest primitive in: $(cat "$TMPD/err")"
+# A nearest name only when one is near: a typo of DESIGN.md's names.
+for typo in 'dst_prot dst_port' 'src_mca src_mac' 'porto proto' \
+	'tos_ tos' 'qwertyuiop -'; do
+	set -- $typo
+	grep -v '^aggregate' "$seed" >"$TMPD/bad.conf"
+	echo "aggregate[plugin1]: $1" >>"$TMPD/bad.conf"
+	"$COLLECTOR" -f "$TMPD/bad.conf" -n >/dev/null 2>"$TMPD/err" &&
+		fail "'$1' accepted"
+	if [ "$2" = - ]; then
+		grep -q 'did you mean' "$TMPD/err" &&
+			fail "'$1': a far name offered: $(cat "$TMPD/err")"
+	else
+		grep -qF "'$1' in aggregate; did you mean '$2'?" "$TMPD/err" ||
+			fail "'$1': not '$2' in: $(cat "$TMPD/err")"
+	fi
+done
 
 # What only starting used to find: listener settings (checked without
 # binding) and a refresh time of 0, each with the key and its value.
