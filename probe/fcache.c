@@ -6,6 +6,7 @@
  * list heads, so both cost O(1) per flow they end.
  */
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
 
@@ -35,7 +36,8 @@
  * with FLOW_END_EOF right away and the SYN starts a new one.
  */
 
-#define FC_NIL UINT32_MAX
+#define FC_NIL  UINT32_MAX
+#define FC_LINE 64 /* cache line bytes, the alignment of the entries */
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -53,12 +55,13 @@ enum fc_class {
 };
 
 /*
- * The flow key: eight 64-bit words, hashed and compared whole. Bytes 0-31
- * hold the addresses (IPv6: source then destination; IPv4: the two
- * addresses in word 0 and words 1-3 zero, so the hash and the comparison
- * skip them). Bytes 32-56 are struct pkt's run of key fields from
- * `in_iface` to `tos`, copied as they lie (FC_TAIL_* are their offsets in
- * it, checked below); the rest is zero.
+ * The flow key: eight 64-bit words, hashed and compared whole. Words 0-3
+ * hold the addresses (IPv6: source then destination, as bytes; IPv4: the
+ * source in the low and the destination in the high half of word 0,
+ * words 1-3 zero, so the hash and the comparison skip them). Words 4-6
+ * are struct pkt's run of key fields from `in_iface` to `proto`, copied
+ * as they lie (FC_TAIL_* are their offsets in it, checked below); word 7
+ * is the ToS.
  */
 #define FC_KEY_WORDS 8
 #define FC_TAIL      32 /* where the copied run starts in the key */
@@ -103,6 +106,7 @@ struct fentry {
 	uint8_t tcp_flags;
 	uint8_t cls; /* enum fc_class */
 };
+_Static_assert(sizeof(struct fentry) % FC_LINE == 0, "entries stay aligned");
 
 struct flist {
 	uint32_t head;
@@ -279,33 +283,43 @@ key_equal(const struct fkey *a, const struct fkey *b)
 	return d == 0;
 }
 
+/* The key of packet `p`, word by word: no byte stores that the hash would
+ * then read back as words. */
 static void
 key_make(struct fkey *k, const struct pkt *p)
 {
-	uint8_t *b = (uint8_t *)k->w;
+	const uint8_t *t = (const uint8_t *)p + offsetof(struct pkt, in_iface);
+	uint32_t s4, d4;
 
-	memset(k, 0, sizeof(*k));
 	if (p->ipver == 4) {
-		memcpy(b, p->src.bytes, 4);
-		memcpy(b + 4, p->dst.bytes, 4);
+		memcpy(&s4, p->src.bytes, 4);
+		memcpy(&d4, p->dst.bytes, 4);
+		k->w[0] = (uint64_t)d4 << 32 | s4;
+		k->w[1] = k->w[2] = k->w[3] = 0;
 	} else {
-		memcpy(b, p->src.bytes, 16);
-		memcpy(b + 16, p->dst.bytes, 16);
+		memcpy(&k->w[0], p->src.bytes, 16);
+		memcpy(&k->w[2], p->dst.bytes, 16);
 	}
-	memcpy(b + FC_TAIL, (const uint8_t *)p + offsetof(struct pkt, in_iface),
-	       FC_TAIL_LEN);
+	memcpy(&k->w[4], t, 8);
+	memcpy(&k->w[5], t + 8, 8);
+	memcpy(&k->w[6], t + 16, 8);
+	k->w[7] = t[FC_TAIL_TOS];
 }
 
 static void
 key_to_rec(const struct fkey *k, struct flowrec *r)
 {
-	const uint8_t *b = (const uint8_t *)k->w;
-	const uint8_t *t = b + FC_TAIL;
-	size_t alen = key_ipver(k) == 4 ? 4 : 16;
+	const uint8_t *t = (const uint8_t *)k->w + FC_TAIL;
+	uint32_t s4 = (uint32_t)k->w[0], d4 = (uint32_t)(k->w[0] >> 32);
 
 	r->src.family = r->dst.family = key_ipver(k);
-	memcpy(r->src.bytes, b, alen);
-	memcpy(r->dst.bytes, b + alen, alen);
+	if (key_ipver(k) == 4) {
+		memcpy(r->src.bytes, &s4, 4);
+		memcpy(r->dst.bytes, &d4, 4);
+	} else {
+		memcpy(r->src.bytes, &k->w[0], 16);
+		memcpy(r->dst.bytes, &k->w[2], 16);
+	}
 	memcpy(&r->in_iface, t, 4);
 	memcpy(&r->src_port, t + FC_TAIL_SPORT, 2);
 	memcpy(&r->dst_port, t + FC_TAIL_DPORT, 2);
@@ -313,7 +327,7 @@ key_to_rec(const struct fkey *k, struct flowrec *r)
 	memcpy(r->src_mac, t + FC_TAIL_SMAC, 6);
 	memcpy(r->dst_mac, t + FC_TAIL_DMAC, 6);
 	r->proto = key_proto(k);
-	r->tos = t[FC_TAIL_TOS];
+	r->tos = (uint8_t)k->w[7];
 }
 
 /* The timeout class a flow of protocol `proto` with `flags` is in. */
@@ -492,7 +506,7 @@ entry_take(struct fcache *fc, uint64_t now)
 
 /* Out of line: most packets find their flow, and fcache_add() keeps fewer
  * registers to save without this path. */
-G_GNUC_NO_INLINE static uint32_t
+static uint32_t __attribute__((noinline))
 flow_create(struct fcache *fc, const struct fkey *k, uint32_t h,
 	    const struct pkt *p)
 {
@@ -604,13 +618,20 @@ fcache_new(const struct fcache_params *p, fcache_emit_fn emit, void *ctx)
 {
 	struct fcache *fc;
 	uint32_t nb = 1, i;
+	void *mem;
+	gsize size;
 
-	if (p->max_flows == 0 || p->max_flows >= FC_NIL / 2 || emit == NULL)
+	if (p->max_flows == 0 || p->max_flows >= FC_NIL / 2 || emit == NULL ||
+	    !g_size_checked_mul(&size, sizeof(struct fentry), p->max_flows))
 		return NULL;
 	while (nb < p->max_flows)
 		nb <<= 1;
 	fc = g_new0(struct fcache, 1);
-	fc->e = g_try_new(struct fentry, p->max_flows);
+	/* Entries on cache-line boundaries: a flow's key is one line and its
+	 * counters and links the next, rather than three lines for most. */
+	if (posix_memalign(&mem, FC_LINE, size) != 0)
+		mem = NULL;
+	fc->e = mem;
 	fc->bucket = g_try_new(uint32_t, nb);
 	if (fc->e == NULL || fc->bucket == NULL) {
 		fcache_free(fc);
@@ -643,7 +664,7 @@ fcache_free(struct fcache *fc)
 {
 	if (fc == NULL)
 		return;
-	g_free(fc->e);
+	free(fc->e);
 	g_free(fc->bucket);
 	g_free(fc);
 }
