@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/flowrec.h"
+#include "common/nearest.h"
 
 #define F(m) offsetof(struct flowrec, m)
 
@@ -373,45 +374,14 @@ prim_find(const char *name)
 	return NULL;
 }
 
-/* Edits (insert, delete, replace, swap two neighbours) from a to b. */
-static size_t
-name_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, v;
-	size_t row[3][PRIM_NAME_MAX + 1];
-
-	if (la > PRIM_NAME_MAX || lb > PRIM_NAME_MAX)
-		return (size_t)-1;
-	for (j = 0; j <= lb; j++)
-		row[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		size_t *cur = row[i % 3], *up = row[(i - 1) % 3];
-
-		cur[0] = i;
-		for (j = 1; j <= lb; j++) {
-			v = up[j - 1] + (a[i - 1] != b[j - 1]);
-			v = MIN(v, MIN(up[j], cur[j - 1]) + 1);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1])
-				v = MIN(v, row[(i - 2) % 3][j - 2] + 1);
-			cur[j] = v;
-		}
-	}
-	return row[la % 3][lb];
-}
-
 const char *
 prim_nearest(const char *name)
 {
-	size_t d, best_d = (size_t)-1;
-	const char *best = NULL;
+	struct nearest n;
+	size_t i;
 
-	for (size_t i = 0; i < prim_table_len; i++) {
-		d = name_distance(name, prim_table[i].name);
-		if (d < best_d) {
-			best_d = d;
-			best = prim_table[i].name;
-		}
-	}
-	return best_d <= MAX(2, strlen(name) / 3) ? best : NULL;
+	nearest_init(&n, name);
+	for (i = 0; i < prim_table_len; i++)
+		nearest_try(&n, prim_table[i].name);
+	return nearest_result(&n);
 }

@@ -91,7 +91,6 @@ const struct prim *prim_find(const char *name);
  * The name of the table nearest to an unknown `name` (a typo's fix, for
  * "did you mean"), or NULL when none is close.
  */
-#define PRIM_NAME_MAX 31
 const char *prim_nearest(const char *name);
 
 /* Width of the PACKETS and FLOWS columns; BYTES is last and unpadded. */

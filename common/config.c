@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "nearest.h"
 #include "value.h"
 
 /* One stored value: normalised text, where it came from. */
@@ -109,66 +110,22 @@ daemon_name(enum cfg_daemon daemon)
 	return daemon == CFG_PROBE ? "flowtally-probe" : "flowtally-collector";
 }
 
-/*
- * Optimal string alignment distance: insertions, deletions, substitutions
- * and swaps of neighbours each cost one. Key names are short, so the
- * three rows live on the stack.
- */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, cost, best;
-	size_t r0[64], r1[64], r2[64], *pp = r0, *p = r1, *c = r2, *t;
-
-	if (la >= G_N_ELEMENTS(r0) || lb >= G_N_ELEMENTS(r0))
-		return (size_t)-1;
-	for (j = 0; j <= lb; j++)
-		p[j] = j;
-	for (i = 1; i <= la; i++) {
-		c[0] = i;
-		for (j = 1; j <= lb; j++) {
-			cost = a[i - 1] != b[j - 1];
-			best = MIN(p[j] + 1, c[j - 1] + 1);
-			best = MIN(best, p[j - 1] + cost);
-			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
-			    a[i - 2] == b[j - 1])
-				best = MIN(best, pp[j - 2] + 1);
-			c[j] = best;
-		}
-		t = pp;
-		pp = p;
-		p = c;
-		c = t;
-	}
-	return p[lb];
-}
-
 /* The known name or alias of this daemon nearest to `name`, or NULL. */
 static const char *
 nearest_key(enum cfg_daemon daemon, const char *name)
 {
 	const struct cfg_key *k;
-	const char *best = NULL;
-	size_t d, best_d = (size_t)-1, limit;
+	struct nearest n;
 
-	limit = MAX(2, strlen(name) / 3);
+	nearest_init(&n, name);
 	for (k = cfg_keys; k->name != NULL; k++) {
 		if ((k->daemons & daemon) == 0)
 			continue;
-		d = edit_distance(name, k->name);
-		if (d < best_d) {
-			best_d = d;
-			best = k->name;
-		}
-		if (k->alias == NULL)
-			continue;
-		d = edit_distance(name, k->alias);
-		if (d < best_d) {
-			best_d = d;
-			best = k->alias;
-		}
+		nearest_try(&n, k->name);
+		if (k->alias != NULL)
+			nearest_try(&n, k->alias);
 	}
-	return best_d <= limit ? best : NULL;
+	return nearest_result(&n);
 }
 
 static gboolean
