@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -283,6 +284,41 @@ bad_timeouts(GError **err, const char *value, GError *why)
 	return FALSE;
 }
 
+/* The single-timeout keys, each beating its part of nfprobe_timeouts. */
+static const struct {
+	const char *key;
+	size_t off;
+} single_timeouts[] = {
+	{ "nfprobe_timeout_tcp", offsetof(struct fcache_params, tcp_ms) },
+	{ "nfprobe_timeout_tcp_rst",
+	  offsetof(struct fcache_params, tcp_rst_ms) },
+	{ "nfprobe_timeout_tcp_fin",
+	  offsetof(struct fcache_params, tcp_fin_ms) },
+	{ "nfprobe_timeout_udp", offsetof(struct fcache_params, udp_ms) },
+	{ "nfprobe_timeout_icmp", offsetof(struct fcache_params, icmp_ms) },
+	{ "nfprobe_timeout_general",
+	  offsetof(struct fcache_params, general_ms) },
+	{ "nfprobe_timeout_maxlife",
+	  offsetof(struct fcache_params, maxlife_ms) },
+	{ "nfprobe_timeout_expint", offsetof(struct fcache_params, expint_ms) },
+};
+
+static void
+apply_single_timeouts(struct fcache_params *p, const struct cfg *cfg,
+		      const char *plugin)
+{
+	size_t i;
+	uint64_t *slot;
+
+	for (i = 0; i < G_N_ELEMENTS(single_timeouts); i++) {
+		if (!cfg_is_set(cfg, plugin, single_timeouts[i].key))
+			continue;
+		slot = (uint64_t *)((char *)p + single_timeouts[i].off);
+		*slot = cfg_duration(cfg, plugin, single_timeouts[i].key) *
+			1000;
+	}
+}
+
 static gboolean
 setup_cache(struct setup *s, const struct cfg *cfg, GError **err)
 {
@@ -292,6 +328,7 @@ setup_cache(struct setup *s, const struct cfg *cfg, GError **err)
 	fcache_params_default(&s->pc.fc);
 	if (t != NULL && !fcache_params_parse(t, &s->pc.fc, &why))
 		return bad_timeouts(err, t, why);
+	apply_single_timeouts(&s->pc.fc, cfg, s->plugin);
 	s->pc.fc.max_flows =
 		(uint32_t)cfg_uint(cfg, s->plugin, "nfprobe_maxflows");
 	return TRUE;
