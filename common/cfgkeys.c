@@ -230,7 +230,8 @@ const struct cfg_key cfg_keys[] = {
 	  .type = CFG_T_DURATION,
 	  .daemons = P,
 	  .plugins = CFG_PT_NFPROBE,
-	  .help = "how often timeouts are checked; beats nfprobe_timeouts" },
+	  .help = "accepted for pmacct's sake (its expiry interval), no "
+		  "effect" },
 	{ .name = "nfprobe_maxflows",
 	  .type = CFG_T_UINT,
 	  .daemons = P,
