@@ -138,7 +138,7 @@ fcache_params_default(struct fcache_params *p)
 	p->udp_ms = 300 * 1000;
 	p->icmp_ms = 300 * 1000;
 	p->general_ms = 3600 * 1000;
-	p->maxlife_ms = (uint64_t)604800 * 1000;
+	p->maxlife_ms = 60 * 1000;
 	p->expint_ms = 60 * 1000;
 }
 

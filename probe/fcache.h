@@ -39,8 +39,12 @@ struct fcache_params {
 	uint64_t expint_ms;
 };
 
-/* pmacct's nfprobe defaults (8192 flows; tcp=3600:tcp.rst=120:
- * tcp.fin=300:udp=300:icmp=300:general=3600:maxlife=604800:expint=60). */
+/*
+ * pmacct's nfprobe defaults (8192 flows; tcp=3600:tcp.rst=120:
+ * tcp.fin=300:udp=300:icmp=300:general=3600:expint=60) but for maxlife:
+ * 60 s rather than a week, so that a long download or a tunnel reaches
+ * the accounting within a minute, not when it ends.
+ */
 void fcache_params_default(struct fcache_params *p);
 
 /*

@@ -106,7 +106,7 @@ test_defaults(void **state)
 	assert_int_equal(p.udp_ms, 300000);
 	assert_int_equal(p.icmp_ms, 300000);
 	assert_int_equal(p.general_ms, 3600000);
-	assert_int_equal(p.maxlife_ms, 604800000);
+	assert_int_equal(p.maxlife_ms, 60000);
 	assert_int_equal(p.expint_ms, 60000);
 }
 
