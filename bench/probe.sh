@@ -26,8 +26,11 @@ printf '#!/bin/sh\ncd "%s" && exec softflowd -d -p sf.pid -c sf.ctl %s "$@"\n' \
 	"$work" "-v 10 -n 127.0.0.1:9" >"$work/sf.sh"
 chmod +x "$work/sf.sh"
 
+# The same active timeout as softflowd's default (a week), so that both
+# export the same flows.
+printf 'nfprobe_timeout_maxlife: 1w\n' >"$work/probe.conf"
 base=$(cpu "$work/pcapread" "$work/mix.pcap")
-ours=$(cpu "$probe" -d -r "$work/mix.pcap" -o /dev/null)
+ours=$(cpu "$probe" -d -f "$work/probe.conf" -r "$work/mix.pcap" -o /dev/null)
 peer=$(cpu "$work/sf.sh" -r mix.pcap)
 echo "offline, $packets packets: read loop ${base}s," \
 	"flowtally-probe ${ours}s ($(ratio "$ours" "$base")x)," \
