@@ -110,6 +110,17 @@ put_scope(const struct cfg_key *k)
 	puts(").");
 }
 
+/* TRUE if `s` starts with a word of lower-case letters only. */
+static gboolean
+plain_word(const char *s)
+{
+	const char *p;
+
+	for (p = s; g_ascii_islower(*p); p++)
+		;
+	return p > s && (*p == ' ' || *p == '\0' || *p == ',' || *p == ';');
+}
+
 static void
 put_key(const struct cfg_key *k)
 {
@@ -117,10 +128,10 @@ put_key(const struct cfg_key *k)
 	char *help;
 
 	/* The registry's help is a lower-case phrase; the page wants a
-	 * sentence, but pmacct keeps its lower-case name. */
+	 * sentence, but names (pmacct's, tcp=S) keep their case. */
 	printf(".It Cm %s Ar %s\n", k->name, type_arg(k));
 	help = g_strdup(k->help);
-	if (!g_str_has_prefix(help, "pmacct"))
+	if (plain_word(help) && !g_str_has_prefix(help, "pmacct"))
 		help[0] = g_ascii_toupper(help[0]);
 	put_text(help);
 	puts(len > 0 && k->help[len - 1] == '.' ? "" : ".");
