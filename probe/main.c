@@ -8,7 +8,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <stddef.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -285,38 +284,25 @@ bad_timeouts(GError **err, const char *value, GError *why)
 }
 
 /* The single-timeout keys, each beating its part of nfprobe_timeouts. */
-static const struct {
-	const char *key;
-	size_t off;
-} single_timeouts[] = {
-	{ "nfprobe_timeout_tcp", offsetof(struct fcache_params, tcp_ms) },
-	{ "nfprobe_timeout_tcp_rst",
-	  offsetof(struct fcache_params, tcp_rst_ms) },
-	{ "nfprobe_timeout_tcp_fin",
-	  offsetof(struct fcache_params, tcp_fin_ms) },
-	{ "nfprobe_timeout_udp", offsetof(struct fcache_params, udp_ms) },
-	{ "nfprobe_timeout_icmp", offsetof(struct fcache_params, icmp_ms) },
-	{ "nfprobe_timeout_general",
-	  offsetof(struct fcache_params, general_ms) },
-	{ "nfprobe_timeout_maxlife",
-	  offsetof(struct fcache_params, maxlife_ms) },
-	{ "nfprobe_timeout_expint", offsetof(struct fcache_params, expint_ms) },
-};
-
 static void
 apply_single_timeouts(struct fcache_params *p, const struct cfg *cfg,
 		      const char *plugin)
 {
+	static const char *const keys[] = {
+		"nfprobe_timeout_tcp",     "nfprobe_timeout_tcp_rst",
+		"nfprobe_timeout_tcp_fin", "nfprobe_timeout_udp",
+		"nfprobe_timeout_icmp",    "nfprobe_timeout_general",
+		"nfprobe_timeout_maxlife", "nfprobe_timeout_expint",
+	};
+	uint64_t *const slots[G_N_ELEMENTS(keys)] = {
+		&p->tcp_ms,  &p->tcp_rst_ms, &p->tcp_fin_ms, &p->udp_ms,
+		&p->icmp_ms, &p->general_ms, &p->maxlife_ms, &p->expint_ms,
+	};
 	size_t i;
-	uint64_t *slot;
 
-	for (i = 0; i < G_N_ELEMENTS(single_timeouts); i++) {
-		if (!cfg_is_set(cfg, plugin, single_timeouts[i].key))
-			continue;
-		slot = (uint64_t *)((char *)p + single_timeouts[i].off);
-		*slot = cfg_duration(cfg, plugin, single_timeouts[i].key) *
-			1000;
-	}
+	for (i = 0; i < G_N_ELEMENTS(keys); i++)
+		if (cfg_is_set(cfg, plugin, keys[i]))
+			*slots[i] = cfg_duration(cfg, plugin, keys[i]) * 1000;
 }
 
 static gboolean
