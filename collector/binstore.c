@@ -317,7 +317,46 @@ binstore_free(struct binstore *bs)
 	g_async_queue_unref(bs->spare);
 	g_mutex_clear(&bs->lock);
 	g_free(bs->label);
+	if (bs->o.free_data != NULL)
+		bs->o.free_data(bs->o.data);
 	g_free(bs);
+}
+
+gboolean
+binstore_op_add(void *bs, const uint8_t *key, const struct aggctr *ctr)
+{
+	return binstore_add(bs, key, ctr, 0);
+}
+
+gboolean
+binstore_op_add_at(void *bs, const uint8_t *key, const struct aggctr *ctr,
+		   uint64_t end_ms)
+{
+	return binstore_add(bs, key, ctr, end_ms);
+}
+
+void
+binstore_op_tick(void *bs, uint64_t now_ms)
+{
+	binstore_tick(bs, now_ms);
+}
+
+void
+binstore_op_flush(void *bs)
+{
+	binstore_flush(bs);
+}
+
+void
+binstore_op_status(void *bs, GString *out)
+{
+	binstore_status(bs, out);
+}
+
+void
+binstore_op_free(void *bs)
+{
+	binstore_free(bs);
 }
 
 void

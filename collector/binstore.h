@@ -37,6 +37,8 @@ struct binstore_opts {
 	uint64_t refresh_ms;
 	binstore_write_fn write;
 	void *data;
+	/* Frees `data` at the end of binstore_free(), after the last write. */
+	void (*free_data)(void *data);
 };
 
 struct binstore;
@@ -69,5 +71,19 @@ struct binstore_stats {
 	guint64 delayed;  /* refreshes skipped while the writer was busy */
 };
 void binstore_stats(struct binstore *bs, struct binstore_stats *st);
+
+/*
+ * A store plugin whose plugin data is its binstore uses these as its
+ * add, add_at, tick, flush, status and free operations (plugin.h); its
+ * own state travels as the binstore's `data` and goes with `free_data`.
+ */
+gboolean binstore_op_add(void *bs, const uint8_t *key,
+			 const struct aggctr *ctr);
+gboolean binstore_op_add_at(void *bs, const uint8_t *key,
+			    const struct aggctr *ctr, uint64_t end_ms);
+void binstore_op_tick(void *bs, uint64_t now_ms);
+void binstore_op_flush(void *bs);
+void binstore_op_status(void *bs, GString *out);
+void binstore_op_free(void *bs);
 
 #endif

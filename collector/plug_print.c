@@ -44,7 +44,6 @@ struct plug_print {
 	gboolean bin_cols;    /* print_time_columns */
 	int64_t last_write;   /* writer thread: the last write's time */
 	size_t nextra;
-	struct binstore *bs;
 };
 
 /* The text of one output file while a write is being assembled. */
@@ -404,6 +403,7 @@ plug_print_new(const struct cfg *cfg, const struct plugin_ctx *ctx,
 {
 	struct plug_print *p = g_new0(struct plug_print, 1);
 	struct binstore_opts o = { 0 };
+	struct binstore *bs;
 
 	p->ctx = ctx;
 	p->label = g_strdup_printf("print[%s]", ctx->name);
@@ -421,50 +421,12 @@ plug_print_new(const struct cfg *cfg, const struct plugin_ctx *ctx,
 		1000;
 	o.write = pr_write;
 	o.data = p;
-	p->bs = binstore_new(&o);
+	o.free_data = plug_print_free;
+	bs = binstore_new(&o);
 	if (p->file == NULL)
 		log_info("%s: no print_output_file, writing to stdout",
 			 p->label);
-	return p;
-}
-
-static gboolean
-plug_print_add_at(void *data, const uint8_t *key, const struct aggctr *ctr,
-		  uint64_t end_ms)
-{
-	struct plug_print *p = data;
-
-	return binstore_add(p->bs, key, ctr, end_ms);
-}
-
-static gboolean
-plug_print_add(void *data, const uint8_t *key, const struct aggctr *ctr)
-{
-	return plug_print_add_at(data, key, ctr, 0);
-}
-
-static void
-plug_print_tick(void *data, uint64_t now_ms)
-{
-	struct plug_print *p = data;
-
-	binstore_tick(p->bs, now_ms);
-}
-
-static void
-plug_print_flush(void *data)
-{
-	struct plug_print *p = data;
-
-	binstore_flush(p->bs);
-}
-
-static void
-plug_print_status(void *data, GString *out)
-{
-	struct plug_print *p = data;
-
-	binstore_status(p->bs, out);
+	return bs;
 }
 
 static void
@@ -474,7 +436,6 @@ plug_print_free(void *data)
 
 	if (p == NULL)
 		return;
-	binstore_free(p->bs);
 	fmt_free(p->fmt);
 	g_free(p->file);
 	g_free(p->latest);
@@ -485,10 +446,10 @@ plug_print_free(void *data)
 const struct plugin_ops plug_print_ops = {
 	.type = "print",
 	.new = plug_print_new,
-	.add = plug_print_add,
-	.add_at = plug_print_add_at,
-	.tick = plug_print_tick,
-	.flush = plug_print_flush,
-	.status = plug_print_status,
-	.free = plug_print_free,
+	.add = binstore_op_add,
+	.add_at = binstore_op_add_at,
+	.tick = binstore_op_tick,
+	.flush = binstore_op_flush,
+	.status = binstore_op_status,
+	.free = binstore_op_free,
 };

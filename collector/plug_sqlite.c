@@ -40,7 +40,6 @@ struct plug_sqlite {
 	gboolean num_protos;
 	sqlite3 *db;
 	GHashTable *tables; /* name -> struct sq_table; the writer's */
-	struct binstore *bs;
 };
 
 /* What one write needs while it walks the table. */
@@ -427,6 +426,7 @@ plug_sqlite_new(const struct cfg *cfg, const struct plugin_ctx *ctx,
 	struct plug_sqlite *s = g_new0(struct plug_sqlite, 1);
 	const char *path = cfg_str(cfg, ctx->name, "sql_db");
 	struct binstore_opts o = { 0 };
+	struct binstore *bs;
 	unsigned version;
 
 	s->ctx = ctx;
@@ -448,51 +448,13 @@ plug_sqlite_new(const struct cfg *cfg, const struct plugin_ctx *ctx,
 		MAX(cfg_duration(cfg, ctx->name, "sql_refresh_time"), 1) * 1000;
 	o.write = sq_write;
 	o.data = s;
-	s->bs = binstore_new(&o);
+	o.free_data = plug_sqlite_free;
+	bs = binstore_new(&o);
 	log_info("%s: table %s in %s (%s schema), refresh every "
 		 "%" G_GUINT64_FORMAT " s",
 		 s->label, s->table, path,
 		 version == 0 ? "aggregate" : "pmacct", o.refresh_ms / 1000);
-	return s;
-}
-
-static gboolean
-plug_sqlite_add_at(void *p, const uint8_t *key, const struct aggctr *ctr,
-		   uint64_t end_ms)
-{
-	struct plug_sqlite *s = p;
-
-	return binstore_add(s->bs, key, ctr, end_ms);
-}
-
-static gboolean
-plug_sqlite_add(void *p, const uint8_t *key, const struct aggctr *ctr)
-{
-	return plug_sqlite_add_at(p, key, ctr, 0);
-}
-
-static void
-plug_sqlite_tick(void *p, uint64_t now_ms)
-{
-	struct plug_sqlite *s = p;
-
-	binstore_tick(s->bs, now_ms);
-}
-
-static void
-plug_sqlite_flush(void *p)
-{
-	struct plug_sqlite *s = p;
-
-	binstore_flush(s->bs);
-}
-
-static void
-plug_sqlite_status(void *p, GString *out)
-{
-	struct plug_sqlite *s = p;
-
-	binstore_status(s->bs, out);
+	return bs;
 }
 
 static void
@@ -502,7 +464,6 @@ plug_sqlite_free(void *p)
 
 	if (s == NULL)
 		return;
-	binstore_free(s->bs);
 	g_hash_table_destroy(s->tables);
 	sqlite3_close(s->db);
 	sqlschema_free(s->schema);
@@ -515,10 +476,10 @@ plug_sqlite_free(void *p)
 const struct plugin_ops plug_sqlite_ops = {
 	.type = "sqlite3",
 	.new = plug_sqlite_new,
-	.add = plug_sqlite_add,
-	.add_at = plug_sqlite_add_at,
-	.tick = plug_sqlite_tick,
-	.flush = plug_sqlite_flush,
-	.status = plug_sqlite_status,
-	.free = plug_sqlite_free,
+	.add = binstore_op_add,
+	.add_at = binstore_op_add_at,
+	.tick = binstore_op_tick,
+	.flush = binstore_op_flush,
+	.status = binstore_op_status,
+	.free = binstore_op_free,
 };
